@@ -1,0 +1,12 @@
+#include <benchmark/benchmark.h>
+
+#include "harness/core/blas_env.h"
+
+int main(int argc, char** argv) {
+  dlmeval::ensure_blas_coretype(argc, argv);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

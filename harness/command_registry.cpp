@@ -1,0 +1,22 @@
+#include "harness/command_registry.h"
+
+#include <algorithm>
+
+namespace dlmeval {
+namespace {
+std::vector<Command>& registry() {
+  static std::vector<Command> commands;
+  return commands;
+}
+}  // namespace
+
+bool register_command(Command command) {
+  registry().push_back(std::move(command));
+  std::sort(registry().begin(), registry().end(),
+            [](const Command& a, const Command& b) { return a.name < b.name; });
+  return true;
+}
+
+const std::vector<Command>& registered_commands() { return registry(); }
+
+}  // namespace dlmeval

@@ -1,0 +1,36 @@
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <map>
+
+#include "harness/command_registry.h"
+#include "harness/core/blas_env.h"
+#include "harness/core/error.h"
+
+int main(int argc, char** argv) {
+  dlmeval::ensure_blas_coretype(argc, argv);
+  CLI::App app{"dlmeval: evaluation harness for masked diffusion language models"};
+  app.require_subcommand(1);
+  std::map<CLI::App*, std::function<int()>> actions;
+  for (const auto& command : dlmeval::registered_commands()) {
+    CLI::App* sub = app.add_subcommand(command.name, command.help);
+    actions[sub] = command.setup(*sub);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    for (auto& [sub, action] : actions) {
+      if (sub->parsed()) return action();
+    }
+  } catch (const dlmeval::UserError& e) {
+    std::fprintf(stderr, "dlmeval: error: %s\n", e.what());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dlmeval: internal error: %s\n", e.what());
+    return 3;
+  }
+  return 0;
+}

@@ -1,0 +1,77 @@
+#pragma once
+// The Runner seam: the harness hands plain requests to a runner and gets plain results back.
+// This header is LibTorch-free so the harness, tests and other runners compile without it.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/core/json_io.h"
+
+namespace dlmeval {
+
+using TokenIds = std::vector<int64_t>;
+
+// Special token ids, resolved from config.json, then the tokenizer files, then overrides.
+struct SpecialIds {
+  int64_t mask_id = -1;
+  int64_t eos_id = -1;
+  int64_t eot_id = -1;  // end of turn (<|eot_id|>, <|im_end|>); -1 when the model has none
+  int64_t pad_id = -1;
+  int64_t bos_id = -1;
+  Json to_json() const;
+};
+
+// Where and how a model runs. Device and dtype are parameters everywhere.
+struct RuntimeOptions {
+  std::string device = "cpu";  // "cpu", "cuda", "cuda:1"
+  std::string dtype = "f32";   // compute dtype: "f32" or "bf16"
+  int threads = 0;             // 0 = all cores
+  std::optional<int64_t> mask_id, eos_id, eot_id;  // overrides of the checkpoint's ids
+};
+
+struct GenerationRequest {
+  TokenIds prompt_ids;
+  Json protocol;                   // sampler settings; absent fields take the reference defaults
+  uint64_t seed = 0;
+  std::vector<std::string> stop_strings;  // matched on decoded text (needs a tokenizer)
+};
+
+struct GenerationResult {
+  TokenIds output_ids;      // generated tokens only, cut at EOS/stop when the protocol says so
+  std::string text;         // decoded (empty without a tokenizer)
+  int64_t forward_passes = 0;
+  int64_t generated_tokens = 0;
+};
+
+struct ChoiceRequest {
+  TokenIds prompt_ids;
+  std::vector<TokenIds> continuations;
+  Json protocol;  // estimator settings
+  uint64_t seed = 0;
+};
+
+struct ChoiceResult {
+  std::vector<double> loglik;  // one per continuation (higher = preferred)
+  std::vector<double> stderr_of_loglik;
+  int64_t forward_passes = 0;
+};
+
+class Runner {
+ public:
+  virtual ~Runner() = default;
+  virtual std::vector<GenerationResult> generate(const std::vector<GenerationRequest>& batch) = 0;
+  virtual std::vector<ChoiceResult> score_choices(const std::vector<ChoiceRequest>& batch) = 0;
+  virtual const SpecialIds& special_ids() const = 0;
+  // Encodes/decodes with the checkpoint's tokenizer; throws UserError when it has none.
+  virtual TokenIds encode(const std::string& text) const = 0;
+  virtual std::string decode(const TokenIds& ids, bool skip_special) const = 0;
+  // Everything about the model and runtime that belongs in a run manifest.
+  virtual Json describe() const = 0;
+};
+
+// The in-process LibTorch runner over a Hugging Face checkpoint folder.
+std::unique_ptr<Runner> open_libtorch_runner(const std::string& model_dir, const RuntimeOptions& options);
+
+}  // namespace dlmeval
