@@ -45,8 +45,11 @@ struct GenerationResult {
   int64_t generated_tokens = 0;
 };
 
+// One question's choices. Usually one shared context and several continuations; WinoGrande-style
+// partial scoring has one context per choice and a shared continuation. `contexts` holds either
+// one entry (shared) or one per continuation.
 struct ChoiceRequest {
-  TokenIds prompt_ids;
+  std::vector<TokenIds> contexts;
   std::vector<TokenIds> continuations;
   Json protocol;  // estimator settings
   uint64_t seed = 0;

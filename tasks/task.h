@@ -1,0 +1,82 @@
+#pragma once
+// A task turns benchmark files into requests and scores outputs. Tasks are data-driven where the
+// benchmark allows (prompt templates, few-shot selection, stop strings, scorer names).
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/core/json_io.h"
+
+namespace dlmeval {
+
+struct Doc {
+  std::string id;  // the dataset's own id ("HumanEval/0", MBPP task_id, else 0-based record index)
+  Json fields;     // the record as read from the file
+};
+
+enum class RequestKind { Generate, Choice };
+
+struct TaskRequest {
+  RequestKind kind = RequestKind::Generate;
+  std::string doc_id;
+  // Generate: contexts[0] is the prompt. Choice: one shared context, or one per continuation.
+  std::vector<std::string> contexts;
+  std::vector<std::string> continuations;   // Choice only
+  std::vector<std::string> stop_strings;    // Generate only ("until")
+  Json target;                              // what the scorer compares against (for sample logs)
+  int samples = 1;                          // Generate: completions per doc (pass@k needs n > 1)
+};
+
+struct TaskOutput {
+  std::vector<std::string> texts;   // Generate: one raw completion per sample
+  std::vector<double> loglik;       // Choice: one score per continuation (higher = preferred)
+};
+
+struct ScoredSample {
+  std::map<std::string, double> metrics;  // e.g. {"exact_match": 1.0}
+  Json filtered;                          // extracted answers per sample, for the sample log
+};
+
+struct TaskOptions {
+  std::string data_dir;                 // root of the data directory (see tasks/README.md)
+  std::optional<int> num_fewshot;       // overrides the task's default shots
+  std::optional<size_t> limit;          // first N docs only
+  uint64_t fewshot_seed = 1234;         // deterministic few-shot selection
+  bool allow_unsandboxed_code = false;  // code tasks: weaker process-only sandbox if bubblewrap fails
+  int code_workers = 2;
+};
+
+class Task {
+ public:
+  virtual ~Task() = default;
+  virtual std::string name() const = 0;
+  virtual std::string version() const = 0;
+  virtual RequestKind kind() const = 0;
+  virtual const std::vector<Doc>& docs() const = 0;  // after --limit
+  virtual TaskRequest build_request(const Doc& doc) const = 0;
+  // Pure and deterministic for generation and choice tasks; code tasks run the sandbox.
+  virtual ScoredSample score(const Doc& doc, const TaskRequest& request, const TaskOutput& output) const = 0;
+  // Batch scoring (code tasks run programs in parallel workers); default loops over score().
+  virtual std::vector<ScoredSample> score_batch(const std::vector<const Doc*>& docs,
+                                                const std::vector<TaskRequest>& requests,
+                                                const std::vector<TaskOutput>& outputs) const;
+  // Names of the task-level metrics, in display order; all are means over docs.
+  virtual std::vector<std::string> metric_names() const = 0;
+  // Data files read, for the manifest (sha256 of each is recorded).
+  virtual std::vector<std::string> data_files() const = 0;
+  // Hash of all rendered prompts (contexts + continuations + stop strings) of the selected docs.
+  std::string prompt_fingerprint() const;
+};
+
+// Creates a task by name (e.g. "gsm8k", "bbh", "bbh_date_understanding", "mmlu", "arc_challenge");
+// UserError for an unknown name or a missing/malformed data file, naming it.
+std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& options);
+// Every task name make_task accepts, with a one-line description.
+std::vector<std::pair<std::string, std::string>> list_tasks();
+// The data directory: explicit value, else $DLMEVAL_DATA, else ../shared/data relative to the cwd.
+std::string resolve_data_dir(const std::string& explicit_dir);
+
+}  // namespace dlmeval
