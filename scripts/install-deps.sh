@@ -12,7 +12,8 @@ PACKAGES=(
   libboost-dev libboost-iostreams-dev libboost-filesystem-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libpcre2-dev libicu-dev zlib1g-dev libbz2-dev libsqlite3-dev
-  bubblewrap python3-minimal
+  bubblewrap python3-minimal ccache
+  chromium
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,0 +1,196 @@
+#include "runners/io/model_config.h"
+
+#include <filesystem>
+
+#include "harness/core/error.h"
+
+namespace dlmeval {
+namespace {
+
+int64_t require_int(const Json& j, const std::string& key, const std::string& where) {
+  if (!j.contains(key) || !j[key].is_number_integer())
+    throw UserError(where + ": config key '" + key + "' must be an integer");
+  int64_t v = j[key].get<int64_t>();
+  if (v <= 0) throw UserError(where + ": config key '" + key + "' must be positive, got " + std::to_string(v));
+  return v;
+}
+
+int64_t optional_id(const Json& j, const std::string& key) {
+  if (j.contains(key) && j[key].is_number_integer()) return j[key].get<int64_t>();
+  return -1;
+}
+
+double optional_number(const Json& j, const std::string& key, double fallback) {
+  if (j.contains(key) && j[key].is_number()) return j[key].get<double>();
+  return fallback;
+}
+
+bool optional_bool(const Json& j, const std::string& key, bool fallback) {
+  if (j.contains(key) && j[key].is_boolean()) return j[key].get<bool>();
+  return fallback;
+}
+
+std::string architecture_of(const Json& j) {
+  if (j.contains("architectures") && j["architectures"].is_array() && !j["architectures"].empty() &&
+      j["architectures"][0].is_string())
+    return j["architectures"][0].get<std::string>();
+  if (j.contains("model_type") && j["model_type"].is_string()) return j["model_type"].get<std::string>();
+  return "";
+}
+
+ModelConfig parse_llada(const Json& j, const std::string& where) {
+  ModelConfig c;
+  c.architecture = Architecture::LLaDA;
+  c.d_model = require_int(j, "d_model", where);
+  c.n_layers = require_int(j, "n_layers", where);
+  c.n_heads = require_int(j, "n_heads", where);
+  if (j.contains("n_kv_heads") && !j["n_kv_heads"].is_null()) c.n_kv_heads = require_int(j, "n_kv_heads", where);
+  else if (optional_bool(j, "multi_query_attention", false)) c.n_kv_heads = 1;
+  else c.n_kv_heads = c.n_heads;
+  if (j.contains("mlp_hidden_size") && !j["mlp_hidden_size"].is_null()) {
+    c.mlp_hidden = require_int(j, "mlp_hidden_size", where);
+  } else {
+    c.mlp_hidden = static_cast<int64_t>(optional_number(j, "mlp_ratio", 4.0) * static_cast<double>(c.d_model));
+  }
+  if (j.contains("embedding_size") && !j["embedding_size"].is_null()) c.vocab_size = require_int(j, "embedding_size", where);
+  else c.vocab_size = require_int(j, "vocab_size", where);
+  c.rope_theta = optional_number(j, "rope_theta", 10000.0);
+  c.rms_eps = optional_number(j, "rms_norm_eps", 1e-5);
+  c.tied_embeddings = optional_bool(j, "weight_tying", false);
+  c.qkv_bias = optional_bool(j, "include_bias", false) || optional_bool(j, "include_qkv_bias", false);
+  c.max_sequence_length = j.contains("max_sequence_length") && j["max_sequence_length"].is_number_integer()
+                              ? j["max_sequence_length"].get<int64_t>() : 4096;
+  // Options this implementation does not compute must be refused, not silently ignored.
+  if (optional_bool(j, "alibi", false)) throw UserError(where + ": 'alibi' attention is not supported");
+  if (j.contains("rope") && !optional_bool(j, "rope", true)) throw UserError(where + ": models without RoPE are not supported");
+  if (optional_bool(j, "scale_logits", false)) throw UserError(where + ": 'scale_logits' is not supported");
+  if (optional_bool(j, "input_emb_norm", false)) throw UserError(where + ": 'input_emb_norm' is not supported");
+  if (optional_bool(j, "attention_layer_norm", false)) throw UserError(where + ": 'attention_layer_norm' is not supported");
+  if (j.contains("block_type") && j["block_type"] != "llama")
+    throw UserError(where + ": block_type " + j["block_type"].dump() + " is not supported (only \"llama\")");
+  if (j.contains("layer_norm_type") && j["layer_norm_type"] != "rms")
+    throw UserError(where + ": layer_norm_type " + j["layer_norm_type"].dump() + " is not supported (only \"rms\")");
+  if (c.qkv_bias) throw UserError(where + ": LLaDA checkpoints with biases are not supported");
+  return c;
+}
+
+ModelConfig parse_dream(const Json& j, const std::string& where) {
+  ModelConfig c;
+  c.architecture = Architecture::Dream;
+  c.d_model = require_int(j, "hidden_size", where);
+  c.n_layers = require_int(j, "num_hidden_layers", where);
+  c.n_heads = require_int(j, "num_attention_heads", where);
+  c.n_kv_heads = j.contains("num_key_value_heads") && !j["num_key_value_heads"].is_null()
+                     ? require_int(j, "num_key_value_heads", where) : c.n_heads;
+  c.mlp_hidden = require_int(j, "intermediate_size", where);
+  c.vocab_size = require_int(j, "vocab_size", where);
+  c.rope_theta = optional_number(j, "rope_theta", 10000.0);
+  c.rms_eps = optional_number(j, "rms_norm_eps", 1e-6);
+  c.tied_embeddings = optional_bool(j, "tie_word_embeddings", false);
+  c.qkv_bias = true;
+  c.shifted_logits = true;
+  c.max_sequence_length = j.contains("max_position_embeddings") && j["max_position_embeddings"].is_number_integer()
+                              ? j["max_position_embeddings"].get<int64_t>() : 4096;
+  if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
+    throw UserError(where + ": 'rope_scaling' is not supported");
+  if (optional_bool(j, "use_sliding_window", false))
+    throw UserError(where + ": 'use_sliding_window' is not supported");
+  return c;
+}
+
+}  // namespace
+
+ModelConfig parse_model_config(const Json& j, const std::string& where) {
+  if (!j.is_object()) throw UserError(where + ": config is not a JSON object");
+  std::string arch = architecture_of(j);
+  ModelConfig c;
+  if (arch == "LLaDAModelLM" || arch == "llada" || arch == "LLaDAModel") c = parse_llada(j, where);
+  else if (arch == "DreamModel" || arch == "Dream") c = parse_dream(j, where);
+  else
+    throw UserError(where + ": unknown architecture '" + arch +
+                    "' (supported: LLaDAModelLM for LLaDA/iLLaDA, DreamModel for Dream)");
+  c.architecture_name = arch;
+  if (c.d_model % c.n_heads != 0)
+    throw UserError(where + ": hidden size " + std::to_string(c.d_model) + " is not divisible by " +
+                    std::to_string(c.n_heads) + " heads");
+  if (c.n_heads % c.n_kv_heads != 0)
+    throw UserError(where + ": " + std::to_string(c.n_heads) + " heads are not a multiple of " +
+                    std::to_string(c.n_kv_heads) + " key/value heads");
+  c.head_dim = c.d_model / c.n_heads;
+  if (c.head_dim % 2 != 0) throw UserError(where + ": head dimension must be even for RoPE");
+  c.mask_token_id = optional_id(j, "mask_token_id");
+  c.eos_token_id = optional_id(j, "eos_token_id");
+  c.pad_token_id = optional_id(j, "pad_token_id");
+  c.bos_token_id = optional_id(j, "bos_token_id");
+  c.raw = j;
+  return c;
+}
+
+ModelConfig load_model_config(const std::string& dir) {
+  std::string path = (std::filesystem::path(dir) / "config.json").string();
+  if (!std::filesystem::exists(path)) throw UserError(dir + ": not a checkpoint folder (config.json missing)");
+  return parse_model_config(read_json_file(path), path);
+}
+
+std::vector<ModelConfig::ExpectedTensor> ModelConfig::expected_tensors() const {
+  std::vector<ExpectedTensor> out;
+  const int64_t d = d_model, kv = n_kv_heads * head_dim, h = mlp_hidden, v = vocab_size;
+  if (architecture == Architecture::LLaDA) {
+    out.push_back({"model.transformer.wte.weight", {v, d}});
+    for (int64_t i = 0; i < n_layers; ++i) {
+      std::string p = "model.transformer.blocks." + std::to_string(i) + ".";
+      out.push_back({p + "attn_norm.weight", {d}});
+      out.push_back({p + "q_proj.weight", {d, d}});
+      out.push_back({p + "k_proj.weight", {kv, d}});
+      out.push_back({p + "v_proj.weight", {kv, d}});
+      out.push_back({p + "attn_out.weight", {d, d}});
+      out.push_back({p + "ff_norm.weight", {d}});
+      out.push_back({p + "ff_proj.weight", {h, d}});
+      out.push_back({p + "up_proj.weight", {h, d}});
+      out.push_back({p + "ff_out.weight", {d, h}});
+    }
+    out.push_back({"model.transformer.ln_f.weight", {d}});
+    if (!tied_embeddings) out.push_back({"model.transformer.ff_out.weight", {v, d}});
+  } else {
+    out.push_back({"model.embed_tokens.weight", {v, d}});
+    for (int64_t i = 0; i < n_layers; ++i) {
+      std::string p = "model.layers." + std::to_string(i) + ".";
+      out.push_back({p + "input_layernorm.weight", {d}});
+      out.push_back({p + "self_attn.q_proj.weight", {d, d}});
+      out.push_back({p + "self_attn.q_proj.bias", {d}});
+      out.push_back({p + "self_attn.k_proj.weight", {kv, d}});
+      out.push_back({p + "self_attn.k_proj.bias", {kv}});
+      out.push_back({p + "self_attn.v_proj.weight", {kv, d}});
+      out.push_back({p + "self_attn.v_proj.bias", {kv}});
+      out.push_back({p + "self_attn.o_proj.weight", {d, d}});
+      out.push_back({p + "post_attention_layernorm.weight", {d}});
+      out.push_back({p + "mlp.gate_proj.weight", {h, d}});
+      out.push_back({p + "mlp.up_proj.weight", {h, d}});
+      out.push_back({p + "mlp.down_proj.weight", {d, h}});
+    }
+    out.push_back({"model.norm.weight", {d}});
+    if (!tied_embeddings) out.push_back({"lm_head.weight", {v, d}});
+  }
+  return out;
+}
+
+int64_t ModelConfig::parameter_count() const {
+  int64_t total = 0;
+  for (const auto& t : expected_tensors()) {
+    int64_t n = 1;
+    for (int64_t s : t.shape) n *= s;
+    total += n;
+  }
+  return total;
+}
+
+double ModelConfig::forward_flops(int64_t tokens) const {
+  const double d = static_cast<double>(d_model), kv = static_cast<double>(n_kv_heads * head_dim);
+  const double h = static_cast<double>(mlp_hidden), v = static_cast<double>(vocab_size);
+  const double t = static_cast<double>(tokens);
+  double per_token_layer = 2.0 * (d * d * 2 + d * kv * 2 + 3 * d * h);
+  double attention = 2.0 * 2.0 * t * d;  // scores and weighted sum, per token per layer
+  return t * (static_cast<double>(n_layers) * (per_token_layer + attention) + 2.0 * d * v);
+}
+
+}  // namespace dlmeval

@@ -1,0 +1,239 @@
+#include "runners/models/transformer.h"
+
+#include <torch/version.h>
+
+#include <cmath>
+#include <limits>
+
+#include "harness/core/error.h"
+#include "runners/checkpoint.h"
+
+namespace dlmeval {
+namespace {
+
+using torch::indexing::Slice;
+
+// rotate_half of the reference: halves (x1, x2) -> (-x2, x1).
+torch::Tensor rotate_half(const torch::Tensor& x) {
+  auto halves = x.chunk(2, -1);
+  return torch::cat({-halves[1], halves[0]}, -1);
+}
+
+double lowest_of(torch::ScalarType dtype) {
+  switch (dtype) {
+    case torch::kBFloat16: return static_cast<double>(std::numeric_limits<c10::BFloat16>::lowest());
+    case torch::kFloat16: return static_cast<double>(std::numeric_limits<c10::Half>::lowest());
+    default: return static_cast<double>(std::numeric_limits<float>::lowest());
+  }
+}
+
+torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                           const std::optional<torch::Tensor>& bias) {
+#if TORCH_VERSION_MAJOR >= 2
+  // Fused kernels (flash / memory-efficient) where the LibTorch version has them.
+  return at::scaled_dot_product_attention(q, k, v, bias.has_value() ? c10::optional<at::Tensor>(*bias) : c10::nullopt,
+                                          0.0, false);
+#else
+  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
+  if (bias.has_value()) scores = scores + *bias;
+  return torch::matmul(torch::softmax(scores, -1), v);
+#endif
+}
+
+torch::Tensor project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+  return b.defined() ? torch::nn::functional::linear(x, w, b) : torch::nn::functional::linear(x, w);
+}
+
+}  // namespace
+
+std::vector<torch::Tensor> TransformerWeights::all() const {
+  std::vector<torch::Tensor> out{embed};
+  for (const auto& l : layers) {
+    for (const auto* t : {&l.attn_norm, &l.q, &l.k, &l.v, &l.q_bias, &l.k_bias, &l.v_bias, &l.o, &l.mlp_norm,
+                          &l.gate, &l.up, &l.down})
+      if (t->defined()) out.push_back(*t);
+  }
+  out.push_back(final_norm);
+  if (!head.is_same(embed)) out.push_back(head);
+  return out;
+}
+
+Transformer::Transformer(ModelConfig config, TransformerWeights weights, torch::Device device, torch::ScalarType dtype)
+    : config_(std::move(config)), weights_(std::move(weights)), device_(device), dtype_(dtype) {}
+
+torch::Tensor Transformer::rms_norm(const torch::Tensor& x, const torch::Tensor& weight) const {
+  auto xf = x.to(torch::kFloat32);
+  auto variance = xf.pow(2).mean(-1, true);
+  xf = xf * torch::rsqrt(variance + config_.rms_eps);
+  return weight * xf.to(x.scalar_type());
+}
+
+torch::Tensor Transformer::forward(const torch::Tensor& input_ids, const std::optional<torch::Tensor>& attention_mask,
+                                   KVCache* record) const {
+  return run(input_ids, 0, attention_mask, record, nullptr);
+}
+
+torch::Tensor Transformer::forward_window(const torch::Tensor& window_ids, int64_t start,
+                                          const std::optional<torch::Tensor>& attention_mask,
+                                          const KVCache& cache) const {
+  if (cache.empty()) throw std::logic_error("forward_window needs a recorded KV cache");
+  return run(window_ids, start, attention_mask, nullptr, &cache);
+}
+
+torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const std::optional<torch::Tensor>& mask_in,
+                               KVCache* record, const KVCache* reuse) const {
+  const auto& c = config_;
+  auto ids = ids_in.to(device_, torch::kLong);
+  const int64_t B = ids.size(0), W = ids.size(1);
+  const int64_t T = reuse ? reuse->k[0].size(2) : W;
+  const int64_t H = c.n_heads, KV = c.n_kv_heads, hd = c.head_dim;
+
+  // The reference only applies a mask when it hides something: an all-ones mask equals no mask.
+  std::optional<torch::Tensor> key_bias;      // [B,1,1,T] additive
+  std::optional<torch::Tensor> query_keep;    // [B,1,W,1] (Dream: padding queries output zero)
+  if (mask_in.has_value() && mask_in->defined()) {
+    auto keep = mask_in->to(device_).to(torch::kBool);
+    if (keep.size(0) != B || keep.size(1) != T)
+      throw UserError("attention_mask shape does not match input_ids");
+    if (!keep.all().item<bool>()) {
+      auto pad = (~keep).to(dtype_);
+      key_bias = (pad * lowest_of(dtype_)).view({B, 1, 1, T});
+      if (c.architecture == Architecture::Dream)
+        query_keep = keep.index({Slice(), Slice(start, start + W)}).view({B, 1, W, 1}).to(dtype_);
+    }
+  }
+
+  // RoPE tables in fp32 for absolute positions start..start+W-1.
+  auto inv_freq = torch::pow(c.rope_theta, torch::arange(0, hd, 2, torch::dtype(torch::kFloat32).device(device_)) /
+                                               static_cast<double>(hd));
+  inv_freq = 1.0 / inv_freq;
+  auto positions = torch::arange(start, start + W, torch::dtype(torch::kFloat32).device(device_));
+  auto freqs = torch::outer(positions, inv_freq);
+  auto emb = torch::cat({freqs, freqs}, -1);
+  auto cos = emb.cos().view({1, 1, W, hd}), sin = emb.sin().view({1, 1, W, hd});
+  auto rope = [&](const torch::Tensor& t) {
+    auto tf = t.to(torch::kFloat32);
+    return (tf * cos + rotate_half(tf) * sin).to(dtype_);
+  };
+
+  if (record) {
+    record->k.assign(c.n_layers, {});
+    record->v.assign(c.n_layers, {});
+  }
+  auto x = torch::embedding(weights_.embed, ids);
+  for (int64_t i = 0; i < c.n_layers; ++i) {
+    const auto& L = weights_.layers[i];
+    auto h = rms_norm(x, L.attn_norm);
+    auto q = project(h, L.q, L.q_bias).view({B, W, H, hd}).transpose(1, 2);
+    auto k = project(h, L.k, L.k_bias).view({B, W, KV, hd}).transpose(1, 2);
+    auto v = project(h, L.v, L.v_bias).view({B, W, KV, hd}).transpose(1, 2);
+    q = rope(q);
+    k = rope(k);
+    if (record) {
+      record->k[i] = k;
+      record->v[i] = v;
+    }
+    if (reuse) {
+      // Splice the fresh window into the cached keys/values of the other positions.
+      k = torch::cat({reuse->k[i].index({Slice(), Slice(), Slice(0, start)}), k,
+                      reuse->k[i].index({Slice(), Slice(), Slice(start + W, torch::indexing::None)})}, 2);
+      v = torch::cat({reuse->v[i].index({Slice(), Slice(), Slice(0, start)}), v,
+                      reuse->v[i].index({Slice(), Slice(), Slice(start + W, torch::indexing::None)})}, 2);
+    }
+    if (KV != H) {
+      k = k.repeat_interleave(H / KV, 1);
+      v = v.repeat_interleave(H / KV, 1);
+    }
+    auto att = scaled_dot_product_attention(q, k, v, key_bias);
+    if (query_keep) att = att * *query_keep;
+    att = att.transpose(1, 2).reshape({B, W, H * hd});
+    x = x + project(att, L.o, {});
+    auto m = rms_norm(x, L.mlp_norm);
+    auto act = torch::silu(project(m, L.gate, {})) * project(m, L.up, {});
+    x = x + project(act, L.down, {});
+  }
+  x = rms_norm(x, weights_.final_norm);
+  return project(x, weights_.head, {}).to(torch::kFloat32);
+}
+
+TransformerWeights load_weights(const Checkpoint& ck, torch::Device device, torch::ScalarType dtype) {
+  const auto& c = ck.config();
+  TransformerWeights w;
+  auto get = [&](const std::string& name) { return ck.load(name, device, dtype); };
+  if (c.architecture == Architecture::LLaDA) {
+    w.embed = get("model.transformer.wte.weight");
+    for (int64_t i = 0; i < c.n_layers; ++i) {
+      std::string p = "model.transformer.blocks." + std::to_string(i) + ".";
+      LayerWeights L;
+      L.attn_norm = get(p + "attn_norm.weight");
+      L.q = get(p + "q_proj.weight");
+      L.k = get(p + "k_proj.weight");
+      L.v = get(p + "v_proj.weight");
+      L.o = get(p + "attn_out.weight");
+      L.mlp_norm = get(p + "ff_norm.weight");
+      L.gate = get(p + "ff_proj.weight");
+      L.up = get(p + "up_proj.weight");
+      L.down = get(p + "ff_out.weight");
+      w.layers.push_back(std::move(L));
+    }
+    w.final_norm = get("model.transformer.ln_f.weight");
+    w.head = c.tied_embeddings ? w.embed : get("model.transformer.ff_out.weight");
+  } else {
+    w.embed = get("model.embed_tokens.weight");
+    for (int64_t i = 0; i < c.n_layers; ++i) {
+      std::string p = "model.layers." + std::to_string(i) + ".";
+      LayerWeights L;
+      L.attn_norm = get(p + "input_layernorm.weight");
+      L.q = get(p + "self_attn.q_proj.weight");
+      L.q_bias = get(p + "self_attn.q_proj.bias");
+      L.k = get(p + "self_attn.k_proj.weight");
+      L.k_bias = get(p + "self_attn.k_proj.bias");
+      L.v = get(p + "self_attn.v_proj.weight");
+      L.v_bias = get(p + "self_attn.v_proj.bias");
+      L.o = get(p + "self_attn.o_proj.weight");
+      L.mlp_norm = get(p + "post_attention_layernorm.weight");
+      L.gate = get(p + "mlp.gate_proj.weight");
+      L.up = get(p + "mlp.up_proj.weight");
+      L.down = get(p + "mlp.down_proj.weight");
+      w.layers.push_back(std::move(L));
+    }
+    w.final_norm = get("model.norm.weight");
+    w.head = c.tied_embeddings ? w.embed : get("lm_head.weight");
+  }
+  return w;
+}
+
+TransformerWeights random_weights(const ModelConfig& c, uint64_t seed, torch::Device device, torch::ScalarType dtype) {
+  auto gen = at::detail::createCPUGenerator(seed);
+  auto normal = [&](std::vector<int64_t> shape, double std) {
+    return (torch::randn(shape, gen, torch::dtype(torch::kFloat32)) * std).to(device, dtype);
+  };
+  auto ones = [&](int64_t n) { return torch::ones({n}, torch::dtype(dtype).device(device)); };
+  const int64_t d = c.d_model, kv = c.n_kv_heads * c.head_dim, h = c.mlp_hidden, v = c.vocab_size;
+  const double sd = 1.0 / std::sqrt(static_cast<double>(d)), sh = 1.0 / std::sqrt(static_cast<double>(h));
+  TransformerWeights w;
+  w.embed = normal({v, d}, 1.0);
+  for (int64_t i = 0; i < c.n_layers; ++i) {
+    LayerWeights L;
+    L.attn_norm = ones(d);
+    L.q = normal({d, d}, sd);
+    L.k = normal({kv, d}, sd);
+    L.v = normal({kv, d}, sd);
+    if (c.qkv_bias) {
+      L.q_bias = torch::zeros({d}, torch::dtype(dtype).device(device));
+      L.k_bias = torch::zeros({kv}, torch::dtype(dtype).device(device));
+      L.v_bias = torch::zeros({kv}, torch::dtype(dtype).device(device));
+    }
+    L.o = normal({d, d}, sd / std::sqrt(2.0 * static_cast<double>(c.n_layers)));
+    L.mlp_norm = ones(d);
+    L.gate = normal({h, d}, sd);
+    L.up = normal({h, d}, sd);
+    L.down = normal({d, h}, sh / std::sqrt(2.0 * static_cast<double>(c.n_layers)));
+    w.layers.push_back(std::move(L));
+  }
+  w.final_norm = ones(d);
+  w.head = c.tied_embeddings ? w.embed : normal({v, d}, sd);
+  return w;
+}
+
+}  // namespace dlmeval

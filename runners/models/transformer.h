@@ -1,0 +1,72 @@
+#pragma once
+// The bidirectional Transformer shared by LLaDA, iLLaDA and Dream: RMSNorm (computed in fp32),
+// half-split RoPE (fp32), grouped-query attention without a causal mask, SwiGLU MLP. The
+// architectures differ only in names, biases, the padding rule and the logit shift, all of which
+// come from ModelConfig.
+#include <torch/torch.h>
+
+#include <optional>
+#include <vector>
+
+#include "runners/io/model_config.h"
+
+namespace dlmeval {
+
+class Checkpoint;
+
+struct LayerWeights {
+  torch::Tensor attn_norm, q, k, v, q_bias, k_bias, v_bias, o;
+  torch::Tensor mlp_norm, gate, up, down;
+};
+
+struct TransformerWeights {
+  torch::Tensor embed;  // [V, d]
+  std::vector<LayerWeights> layers;
+  torch::Tensor final_norm;
+  torch::Tensor head;  // [V, d]; the same tensor as `embed` when tied
+  std::vector<torch::Tensor> all() const;  // every distinct tensor (for optimisers and counting)
+};
+
+// Keys and values of every position, per layer, after RoPE: [B, n_kv_heads, T, head_dim].
+struct KVCache {
+  std::vector<torch::Tensor> k, v;
+  bool empty() const { return k.empty(); }
+};
+
+class Transformer {
+ public:
+  Transformer(ModelConfig config, TransformerWeights weights, torch::Device device, torch::ScalarType dtype);
+
+  // Raw logits [B, T, V] in float32, as the official forward returns them. `attention_mask` is
+  // [B, T] (0 = padding), integer or bool. When `record` is given, it is filled with every layer's
+  // keys and values so later calls can reuse them.
+  torch::Tensor forward(const torch::Tensor& input_ids, const std::optional<torch::Tensor>& attention_mask,
+                        KVCache* record = nullptr) const;
+  // Logits [B, W, V] for positions [start, start + W) only: their keys and values are recomputed,
+  // every other position's come from `cache` (recorded by forward on the full sequence).
+  torch::Tensor forward_window(const torch::Tensor& window_ids, int64_t start,
+                               const std::optional<torch::Tensor>& attention_mask, const KVCache& cache) const;
+
+  const ModelConfig& config() const { return config_; }
+  torch::Device device() const { return device_; }
+  torch::ScalarType dtype() const { return dtype_; }
+  TransformerWeights& weights() { return weights_; }
+  const TransformerWeights& weights() const { return weights_; }
+
+ private:
+  torch::Tensor run(const torch::Tensor& ids, int64_t start, const std::optional<torch::Tensor>& mask,
+                    KVCache* record, const KVCache* reuse) const;
+  torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight) const;
+
+  ModelConfig config_;
+  TransformerWeights weights_;
+  torch::Device device_;
+  torch::ScalarType dtype_;
+};
+
+// Loads weights from a checkpoint (validated) onto `device` in `dtype`.
+TransformerWeights load_weights(const Checkpoint& checkpoint, torch::Device device, torch::ScalarType dtype);
+// Random weights for a config (benchmarks, training from scratch); deterministic from `seed`.
+TransformerWeights random_weights(const ModelConfig& config, uint64_t seed, torch::Device device, torch::ScalarType dtype);
+
+}  // namespace dlmeval
