@@ -70,6 +70,8 @@ class Runner {
   // Encodes/decodes with the checkpoint's tokenizer; throws UserError when it has none.
   virtual TokenIds encode(const std::string& text) const = 0;
   virtual std::string decode(const TokenIds& ids, bool skip_special) const = 0;
+  // Renders [{"role", "content"}, ...] with the checkpoint's chat template.
+  virtual std::string apply_chat_template(const Json& messages, bool add_generation_prompt) const = 0;
   // Everything about the model and runtime that belongs in a run manifest.
   virtual Json describe() const = 0;
 };

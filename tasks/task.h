@@ -45,6 +45,7 @@ struct TaskOptions {
   std::optional<int> num_fewshot;       // overrides the task's default shots
   std::optional<size_t> limit;          // first N docs only
   uint64_t fewshot_seed = 1234;         // deterministic few-shot selection
+  int samples = 1;                      // code tasks: completions per doc (pass@k needs n > 1)
   bool allow_unsandboxed_code = false;  // code tasks: weaker process-only sandbox if bubblewrap fails
   int code_workers = 2;
 };

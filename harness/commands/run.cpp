@@ -1,0 +1,74 @@
+#include <cstdio>
+
+#include "harness/command_registry.h"
+#include "harness/evaluation_run.h"
+#include "harness/runtime_options.h"
+#include "results/aggregate.h"
+
+namespace {
+
+struct RunArgs {
+  dlmeval::ModelArgs model;
+  std::string tasks, out, data_dir, shard = "0/1";
+  std::vector<std::string> protocols;
+  size_t limit = 0;
+  int num_fewshot = -1;
+  uint64_t seed = 1234;
+  size_t batch_size = 8;
+  bool allow_unsandboxed = false, quiet = false;
+};
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    if (comma > start) out.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+const bool registered = dlmeval::register_command(
+    {"run", "Evaluate a model on tasks under one or more protocols (resumable; every sample kept)",
+     [](CLI::App& app) -> std::function<int()> {
+       auto a = std::make_shared<RunArgs>();
+       dlmeval::add_model_options(app, a->model);
+       app.add_option("--tasks", a->tasks, "Comma-separated task names (see `dlmeval tasks`)")->required();
+       app.add_option("--protocol", a->protocols, "Protocol preset name or JSON file; repeat for side-by-side runs")
+           ->required();
+       app.add_option("--out", a->out, "Run folder (resumes when it already holds this run)")->required();
+       app.add_option("--limit", a->limit, "Only the first N docs of each task");
+       app.add_option("--num-fewshot", a->num_fewshot, "Override the tasks' few-shot count");
+       app.add_option("--seed", a->seed, "Run seed (each doc's seed derives from it)")->capture_default_str();
+       app.add_option("--batch-size", a->batch_size, "Docs per runner call")->capture_default_str();
+       app.add_option("--data-dir", a->data_dir, "Benchmark data folder (default $DLMEVAL_DATA, else ../shared/data)");
+       app.add_option("--shard", a->shard, "Run shard i of N (i/N); join shards with `dlmeval merge`")
+           ->capture_default_str();
+       app.add_flag("--allow-unsandboxed", a->allow_unsandboxed,
+                    "Run generated code without bubblewrap when it cannot start (weaker isolation)");
+       app.add_flag("--quiet", a->quiet, "No progress output");
+       return [a] {
+         dlmeval::RunOptions o;
+         o.model_dir = a->model.model_dir;
+         o.runtime = a->model.resolved();
+         o.tasks = split_list(a->tasks);
+         o.protocols = a->protocols;
+         o.out_dir = a->out;
+         if (a->limit > 0) o.limit = a->limit;
+         if (a->num_fewshot >= 0) o.num_fewshot = a->num_fewshot;
+         o.seed = a->seed;
+         o.batch_size = a->batch_size;
+         o.data_dir = a->data_dir;
+         o.shard = dlmeval::parse_shard(a->shard);
+         o.allow_unsandboxed_code = a->allow_unsandboxed;
+         o.quiet = a->quiet;
+         auto report = dlmeval::execute_run(o, dlmeval::open_libtorch_runner);
+         std::printf("%zu docs evaluated, %zu resumed, %.1f s; results in %s (summary.md, summary.json)\n",
+                     report.docs_run, report.docs_resumed, report.seconds, o.out_dir.c_str());
+         return 0;
+       };
+     }});
+
+}  // namespace

@@ -1,0 +1,56 @@
+#pragma once
+// `dlmeval run`: plan (task × protocol), validate everything before any model work, run the
+// remaining docs in batches, score them and append every sample as soon as it is scored, so a
+// killed run resumes with nothing lost and nothing repeated.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/protocol_presets.h"
+#include "results/manifest.h"
+#include "runners/runner.h"
+#include "tasks/task.h"
+
+namespace dlmeval {
+
+struct RunOptions {
+  std::string model_dir;
+  RuntimeOptions runtime;
+  std::vector<std::string> tasks;
+  std::vector<std::string> protocols;  // preset names or JSON files
+  std::string out_dir;
+  std::optional<size_t> limit;
+  std::optional<int> num_fewshot;
+  uint64_t seed = 1234;
+  size_t batch_size = 8;
+  std::string data_dir;
+  ShardSpec shard;
+  bool allow_unsandboxed_code = false;
+  bool quiet = false;
+};
+
+// Parses "i/N" (0 <= i < N); UserError otherwise.
+ShardSpec parse_shard(const std::string& text);
+
+// The seed of one doc under one protocol: a hash of the run seed, task, protocol and doc id, so
+// a doc's result never depends on batching, sharding or resuming.
+uint64_t doc_seed(uint64_t run_seed, const std::string& task, const std::string& protocol_fingerprint,
+                  const std::string& doc_id);
+
+// Hash of a checkpoint folder: config and tokenizer files fully, weight files by name, size and
+// their safetensors header (cheap for 16 GB checkpoints, changes whenever the weights' layout does).
+std::string model_folder_hash(const std::string& dir);
+
+using RunnerFactory = std::function<std::unique_ptr<Runner>(const std::string& model_dir, const RuntimeOptions&)>;
+
+struct RunReport {
+  size_t docs_run = 0;      // docs evaluated by this invocation
+  size_t docs_resumed = 0;  // docs found complete in the out dir
+  double seconds = 0;
+};
+
+RunReport execute_run(const RunOptions& options, const RunnerFactory& open_runner);
+
+}  // namespace dlmeval

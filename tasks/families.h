@@ -1,0 +1,24 @@
+#pragma once
+// Factories of the task families; the registry (registry.cpp) maps names to them.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tasks/task.h"
+
+namespace dlmeval {
+
+// "gsm8k", "gsm8k_cot", "gsm8k_opencompass".
+std::unique_ptr<Task> make_gsm8k_task(const std::string& name, const TaskOptions& options);
+// "bbh" (all subtasks) or "bbh_<subtask>".
+std::unique_ptr<Task> make_bbh_task(const std::string& name, const TaskOptions& options);
+const std::vector<std::string>& bbh_subtasks();
+// "humaneval", "humaneval_instruct", "mbpp", "mbpp_sanitized".
+std::unique_ptr<Task> make_code_task(const std::string& name, const TaskOptions& options);
+// "mmlu" (all subjects) or "mmlu_<subject>".
+std::unique_ptr<Task> make_mmlu_task(const std::string& name, const TaskOptions& options);
+const std::vector<std::string>& mmlu_subjects();
+// "arc_easy", "arc_challenge", "hellaswag", "piqa", "winogrande", "truthfulqa_mc1", "truthfulqa_mc2".
+std::unique_ptr<Task> make_choice_task(const std::string& name, const TaskOptions& options);
+
+}  // namespace dlmeval

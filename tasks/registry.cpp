@@ -1,0 +1,54 @@
+// The task registry: every name make_task accepts, with its description, and dispatch to the
+// family factories.
+#include "harness/core/error.h"
+#include "tasks/families.h"
+#include "tasks/task.h"
+#include "tasks/text_util.h"
+#include "tasks/toy_tasks.h"
+
+namespace dlmeval {
+
+std::vector<std::pair<std::string, std::string>> list_tasks() {
+  std::vector<std::pair<std::string, std::string>> tasks = {
+      {"gsm8k", "GSM8K test (1319), lm-eval format, 5 shots drawn from train; exact match strict (####) and flexible"},
+      {"gsm8k_cot", "GSM8K test, lm-eval gsm8k_cot: 8 fixed chain-of-thought exemplars (Wei et al.), Q:/A:"},
+      {"gsm8k_opencompass", "GSM8K test, OpenCompass gsm8k_gen 4-shot chain of thought"},
+      {"bbh", "BIG-Bench Hard, all 27 subtasks, 3-shot chain of thought; micro-averaged exact match"},
+  };
+  for (const std::string& subtask : bbh_subtasks()) {
+    tasks.push_back({"bbh_" + subtask, "BIG-Bench Hard " + subtask + ", 3-shot chain of thought"});
+  }
+  tasks.insert(tasks.end(), {
+      {"humaneval", "HumanEval (164), raw prompt, 0-shot; pass@1 (pass@k with --samples)"},
+      {"humaneval_instruct", "HumanEval with an instruction and a ```python answer fence"},
+      {"mbpp", "MBPP test problems 11-510 (500), 3-shot [BEGIN]/[DONE] format; pass@1"},
+      {"mbpp_sanitized", "MBPP hand-verified subset, test problems (257), 3-shot [BEGIN]/[DONE] format; pass@1"},
+      {"mmlu", "MMLU, all 57 subjects, 5-shot from dev; acc, acc_norm (micro average)"},
+  });
+  for (const std::string& subject : mmlu_subjects()) {
+    tasks.push_back({"mmlu_" + subject, "MMLU " + replace_all(subject, "_", " ") + ", 5-shot from dev"});
+  }
+  tasks.insert(tasks.end(), {
+      {"arc_easy", "ARC-Easy test (2376), 0-shot; acc, acc_norm"},
+      {"arc_challenge", "ARC-Challenge test (1172), 0-shot; acc, acc_norm"},
+      {"hellaswag", "HellaSwag validation (10042), 0-shot; acc, acc_norm"},
+      {"piqa", "PIQA validation (1838), 0-shot; acc, acc_norm"},
+      {"winogrande", "WinoGrande dev (1267), partial scoring, 0-shot; acc"},
+      {"truthfulqa_mc1", "TruthfulQA MC1 (817), 6-shot QA preamble; acc"},
+      {"truthfulqa_mc2", "TruthfulQA MC2 (817), 6-shot QA preamble; mc2"},
+  });
+  const auto toys = toy_task_list();
+  tasks.insert(tasks.end(), toys.begin(), toys.end());
+  return tasks;
+}
+
+std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& options) {
+  using Factory = std::unique_ptr<Task> (*)(const std::string&, const TaskOptions&);
+  for (Factory factory :
+       {make_gsm8k_task, make_bbh_task, make_code_task, make_mmlu_task, make_choice_task, make_toy_task}) {
+    if (auto task = factory(name, options)) return task;
+  }
+  throw UserError("unknown task \"" + name + "\" (dlmeval tasks lists them)");
+}
+
+}  // namespace dlmeval

@@ -1,0 +1,58 @@
+#include "tasks/task_base.h"
+
+#include "harness/core/error.h"
+#include "tasks/python_random.h"
+
+namespace dlmeval {
+
+void BasicTask::finish_docs(const TaskOptions& options) {
+  if (options.limit && *options.limit < docs_.size()) docs_.resize(*options.limit);
+  index_.clear();
+  for (size_t i = 0; i < docs_.size(); ++i) {
+    if (!index_.emplace(docs_[i].id, i).second) throw UserError(name() + ": duplicate doc id " + docs_[i].id);
+  }
+}
+
+size_t BasicTask::index_of(const Doc& doc) const {
+  auto it = index_.find(doc.id);
+  if (it == index_.end()) throw UserError(name() + ": unknown doc id " + doc.id);
+  return it->second;
+}
+
+int BasicTask::shots(const TaskOptions& options, int default_shots, size_t available) const {
+  int n = options.num_fewshot.value_or(default_shots);
+  if (n < 0) throw UserError(name() + ": num_fewshot must be >= 0, got " + std::to_string(n));
+  if (static_cast<size_t>(n) > available) {
+    throw UserError(name() + ": num_fewshot " + std::to_string(n) + " exceeds the " + std::to_string(available) +
+                    " exemplars available");
+  }
+  return n;
+}
+
+std::vector<std::vector<size_t>> draw_fewshot(size_t pool_size, size_t n_docs, size_t num_fewshot, uint64_t seed,
+                                              const std::function<bool(size_t, size_t)>& is_same_record) {
+  std::vector<std::vector<size_t>> shots(n_docs);
+  if (num_fewshot == 0) return shots;
+  PythonRandom rng(seed);
+  const size_t draw = num_fewshot + (is_same_record ? 1 : 0);
+  for (size_t d = 0; d < n_docs; ++d) {
+    for (size_t index : rng.sample_indices(pool_size, std::min(draw, pool_size))) {
+      if (is_same_record && is_same_record(index, d)) continue;
+      if (shots[d].size() < num_fewshot) shots[d].push_back(index);
+    }
+  }
+  return shots;
+}
+
+void require_texts(const Task& task, const TaskRequest& request, const TaskOutput& output) {
+  if (output.texts.empty()) throw UserError(task.name() + ": doc " + request.doc_id + ": no output text to score");
+}
+
+void require_loglik(const Task& task, const TaskRequest& request, const TaskOutput& output, size_t n_options) {
+  if (output.loglik.size() != n_options) {
+    throw UserError(task.name() + ": doc " + request.doc_id + ": expected " + std::to_string(n_options) +
+                    " log-likelihoods (one per option), got " + std::to_string(output.loglik.size()));
+  }
+}
+
+}  // namespace dlmeval

@@ -1,0 +1,55 @@
+#pragma once
+// Shared plumbing for the task families: identity, the doc list after --limit, lookup of a doc's
+// position by id, and lm-evaluation-harness's seeded few-shot draw.
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "tasks/task.h"
+
+namespace dlmeval {
+
+class BasicTask : public Task {
+ public:
+  BasicTask(std::string name, std::string version, RequestKind kind)
+      : name_(std::move(name)), version_(std::move(version)), kind_(kind) {}
+
+  std::string name() const override { return name_; }
+  std::string version() const override { return version_; }
+  RequestKind kind() const override { return kind_; }
+  const std::vector<Doc>& docs() const override { return docs_; }
+  std::vector<std::string> data_files() const override { return files_; }
+
+ protected:
+  // Keeps the first `options.limit` docs and indexes them by id (ids must be unique).
+  void finish_docs(const TaskOptions& options);
+  // Position of `doc` in docs(); UserError for an id this task does not hold.
+  size_t index_of(const Doc& doc) const;
+  // Number of shots: the override when given (validated against `available`), else the default.
+  int shots(const TaskOptions& options, int default_shots, size_t available) const;
+
+  std::vector<Doc> docs_;
+  std::vector<std::string> files_;
+
+ private:
+  std::string name_;
+  std::string version_;
+  RequestKind kind_;
+  std::unordered_map<std::string, size_t> index_;
+};
+
+// lm-eval's random few-shot sampler, reproduced exactly: one random.Random(seed), consumed doc by
+// doc in evaluation order; each doc takes random.sample(pool, k) with k = num_fewshot, or
+// num_fewshot + 1 when the pool is the evaluation set itself, dropping the doc's own record and
+// keeping the first num_fewshot. Returns pool indices per evaluated doc.
+// `is_same_record(pool_index, doc_index)` says whether a pool entry equals the evaluated doc
+// (lm-eval compares the records by value); pass nullptr when the pool is a separate split.
+std::vector<std::vector<size_t>> draw_fewshot(size_t pool_size, size_t n_docs, size_t num_fewshot, uint64_t seed,
+                                              const std::function<bool(size_t, size_t)>& is_same_record);
+
+// Runs the generic task-level checks shared by the scorers: the output has the right shape.
+void require_texts(const Task& task, const TaskRequest& request, const TaskOutput& output);
+void require_loglik(const Task& task, const TaskRequest& request, const TaskOutput& output, size_t n_options);
+
+}  // namespace dlmeval

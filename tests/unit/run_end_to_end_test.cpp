@@ -1,0 +1,193 @@
+// `dlmeval run` end to end on the tiny golden checkpoint: two tasks × two protocols, the files
+// and fields it writes, aggregates recomputed from the samples, kill -9 and resume, bad inputs.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "harness/core/json_io.h"
+#include "run_test_support.h"
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+using namespace dlmeval;
+
+namespace {
+
+struct Fixture {
+  fs::path root;
+  std::string model, gen, choice;
+};
+
+Fixture make_fixture(const std::string& name) {
+  Fixture f;
+  f.root = test::scratch_dir(name);
+  f.model = test::tiny_model_with_tokenizer(f.root);
+  f.gen = test::write_protocol(f.root, "tiny-gen", {{"sampler", "llada"}, {"gen_length", 8}, {"steps", 4}, {"block_length", 8}});
+  f.choice = test::write_protocol(f.root, "tiny-mc", {{"estimator", "mc_elbo"}, {"mc_num", 4}, {"batch_size", 4}});
+  return f;
+}
+
+std::string run_args(const Fixture& f, const std::string& out, const std::string& extra = "") {
+  return "run --model " + f.model + " --tasks gsm8k,arc_easy --protocol " + f.gen + " --protocol " + f.choice +
+         " --protocol conf-single --limit 4 --batch-size 2 --threads 1 --quiet --data-dir " + test::data_dir() +
+         " --out " + out + " " + extra;
+}
+
+// doc_id -> the parts of a sample that must not depend on interruptions.
+std::map<std::string, Json> stable_samples(const std::string& path) {
+  std::map<std::string, Json> out;
+  for (const auto& r : read_jsonl_file(path)) {
+    EXPECT_EQ(out.count(r["doc_id"].get<std::string>()), 0u) << "duplicate doc " << r["doc_id"] << " in " << path;
+    out[r["doc_id"].get<std::string>()] = {r["resps"], r["metrics"], r["filtered_resps"], r["prompt_hash"], r["seed"]};
+  }
+  return out;
+}
+
+TEST(RunEndToEnd, TwoTasksTimesTwoProtocolsWriteSamplesManifestAndSummary) {
+  auto f = make_fixture("run_e2e");
+  const std::string out = (f.root / "run").string();
+  auto r = test::run_dlmeval(run_args(f, out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  Json manifest = read_json_file(out + "/manifest.json");
+  ASSERT_EQ(manifest["evaluations"].size(), 3u);  // gsm8k × tiny-gen, arc_easy × tiny-mc, arc_easy × conf-single
+  EXPECT_FALSE(manifest["finished_at"].get<std::string>().empty());
+  EXPECT_EQ(manifest["seed"], 1234);
+  for (const auto& key : {"model_hash", "dlmeval", "libtorch_version", "runtime", "model", "started_at"})
+    EXPECT_TRUE(manifest.contains(key)) << key;
+  EXPECT_EQ(manifest["runtime"]["dtype"], "f32");
+  EXPECT_EQ(manifest["runtime"]["device"], "cpu");
+  // Protocols are recorded with every default filled in.
+  for (const auto& p : manifest["protocols"]) {
+    if (p["name"] == "tiny-gen") {
+      EXPECT_EQ(p["settings"]["temperature"], 0.0);
+      EXPECT_EQ(p["settings"]["remasking"], "low_confidence");
+    }
+  }
+  for (const auto& t : manifest["tasks"]) {
+    EXPECT_EQ(t["prompt_fingerprint"].get<std::string>().size() > 0, true);
+    EXPECT_FALSE(t["data_files"].empty()) << t.dump();
+    for (const auto& [file, sha] : t["data_files"].items()) EXPECT_EQ(sha.get<std::string>().size(), 64u) << file;
+  }
+  for (const auto& p : manifest["protocols"]) EXPECT_EQ(p["fingerprint"].get<std::string>().size(), 16u);
+
+  Json summary = read_json_file(out + "/summary.json");
+  for (const auto& ev : manifest["evaluations"]) {
+    const std::string path = out + "/" + ev["samples_file"].get<std::string>();
+    auto records = read_jsonl_file(path);
+    ASSERT_EQ(records.size(), 4u) << path;
+    std::map<std::string, std::vector<double>> values;
+    for (const auto& rec : records) {
+      for (const char* key : {"doc_id", "doc", "target", "arguments", "resps", "filtered_resps", "metrics", "doc_hash",
+                              "prompt_hash", "target_hash", "protocol", "protocol_fingerprint", "forward_passes",
+                              "prompt_tokens", "seconds"})
+        EXPECT_TRUE(rec.contains(key)) << key << " missing in " << path;
+      EXPECT_GT(rec["forward_passes"].get<int64_t>(), 0);
+      for (const auto& [m, v] : rec["metrics"].items()) values[m].push_back(v.get<double>());
+      if (ev["task"] == "arc_easy") EXPECT_EQ(rec["resps"].size(), rec["arguments"]["continuations"].size());
+    }
+    // Aggregates must be the means of the per-sample metrics.
+    const std::string rendered = summary.dump();
+    for (const auto& [metric, vs] : values) {
+      double mean = 0;
+      for (double v : vs) mean += v / static_cast<double>(vs.size());
+      bool found = false;
+      for (const auto& e : summary["results"]) {
+        if (e["task"] != ev["task"] || e["protocol"] != ev["protocol"] || !e["metrics"].contains(metric)) continue;
+        found = true;
+        EXPECT_NEAR(e["metrics"][metric]["value"].get<double>(), mean, 1e-12) << metric;
+        EXPECT_EQ(e["metrics"][metric]["n"], 4);
+      }
+      EXPECT_TRUE(found) << metric << " of " << ev.dump() << " not in summary: " << rendered.substr(0, 400);
+    }
+  }
+  EXPECT_TRUE(fs::exists(out + "/summary.md"));
+
+  // Running the same command again resumes: nothing new is evaluated, nothing duplicated.
+  auto again = test::run_dlmeval(run_args(f, out));
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("0 docs evaluated, 12 resumed"), std::string::npos) << again.output;
+  fs::remove_all(f.root);
+}
+
+TEST(RunEndToEnd, KilledAtRandomPointsResumesToIdenticalResults) {
+  auto f = make_fixture("run_kill");
+  const std::string reference = (f.root / "reference").string();
+  ASSERT_EQ(test::run_dlmeval(run_args(f, reference)).exit_code, 0);
+
+  const std::string out = (f.root / "killed").string();
+  std::mt19937 rng(20261127);
+  std::uniform_int_distribution<int> delay_ms(300, 3000);
+  int kills = 0;
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    std::string cmd = std::string(DLMEVAL_BINARY) + " " + run_args(f, out) + " >/dev/null 2>&1";
+    pid_t pid = 0;
+    const char* argv[] = {"/bin/sh", "-c", cmd.c_str(), nullptr};
+    // exec replaces the shell, so the SIGKILL reaches dlmeval itself.
+    std::string exec_cmd = "exec " + cmd;
+    argv[2] = exec_cmd.c_str();
+    ASSERT_EQ(posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ), 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    if (kill(pid, SIGKILL) == 0) ++kills;
+    int status = 0;
+    waitpid(pid, &status, 0);
+  }
+  EXPECT_GT(kills, 0);
+  auto finish = test::run_dlmeval(run_args(f, out));
+  ASSERT_EQ(finish.exit_code, 0) << finish.output;
+
+  Json manifest = read_json_file(reference + "/manifest.json");
+  for (const auto& ev : manifest["evaluations"]) {
+    const std::string file = ev["samples_file"].get<std::string>();
+    EXPECT_EQ(stable_samples(reference + "/" + file), stable_samples(out + "/" + file)) << file;
+  }
+  Json a = read_json_file(reference + "/summary.json"), b = read_json_file(out + "/summary.json");
+  ASSERT_EQ(a["results"].size(), b["results"].size());
+  for (size_t i = 0; i < a["results"].size(); ++i) EXPECT_EQ(a["results"][i]["metrics"], b["results"][i]["metrics"]);
+  fs::remove_all(f.root);
+}
+
+TEST(RunBadInputs, ClearErrorsBeforeAnyModelWork) {
+  auto f = make_fixture("run_bad");
+  const std::string out = (f.root / "out").string();
+  struct Case {
+    std::string args, expected;
+  };
+  const std::vector<Case> cases = {
+      {"run --model " + f.model + " --tasks no_such_task --protocol conf-single --out " + out, "no_such_task"},
+      {"run --model " + f.model + " --tasks arc_easy --protocol no-such-protocol --out " + out, "no-such-protocol"},
+      {"run --model " + f.model + " --tasks arc_easy --protocol conf-single --data-dir " + (f.root / "nodata").string() +
+           " --out " + out,
+       "nodata"},
+      {"run --model " + f.model + " --tasks arc_easy --protocol conf-single --data-dir " + test::data_dir() +
+           " --out /proc/dlmeval-cannot-write",
+       "/proc/dlmeval-cannot-write"},
+      {"run --model " + (f.root / "missing-model").string() + " --tasks arc_easy --protocol conf-single --out " + out,
+       "missing-model"},
+      {"run --model " + f.model + " --tasks arc_easy --protocol " + f.gen + " --data-dir " + test::data_dir() +
+           " --out " + out,
+       "choice protocol"},
+  };
+  for (const auto& c : cases) {
+    auto r = test::run_dlmeval(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.expected), std::string::npos) << c.args << "\n" << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  }
+  // A malformed protocol file.
+  std::ofstream(f.root / "broken.json") << "{\"estimator\": ";
+  auto r = test::run_dlmeval("run --model " + f.model + " --tasks arc_easy --protocol " + (f.root / "broken.json").string() +
+                             " --data-dir " + test::data_dir() + " --out " + out);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("broken.json"), std::string::npos) << r.output;
+  fs::remove_all(f.root);
+}
+
+}  // namespace
