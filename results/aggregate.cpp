@@ -1,0 +1,139 @@
+#include "results/aggregate.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "scorers/statistics.h"
+
+namespace dlmeval {
+namespace {
+
+double number_field(const Json& record, const char* key) {
+  auto it = record.find(key);
+  return it != record.end() && it->is_number() ? it->get<double>() : 0.0;
+}
+
+}  // namespace
+
+double mean_record_field(const EvaluationSamples& samples, const char* key) {
+  if (samples.records.empty()) return 0;
+  double sum = 0;
+  for (const auto& r : samples.records) sum += number_field(r, key);
+  return sum / static_cast<double>(samples.records.size());
+}
+
+const MetricSummary* EvaluationSummary::find(const std::string& metric) const {
+  for (const auto& m : metrics)
+    if (m.name == metric) return &m;
+  return nullptr;
+}
+
+bool is_fraction_metric(const std::vector<double>& values) {
+  for (double v : values)
+    if (!(v >= 0.0 && v <= 1.0)) return false;
+  return true;
+}
+
+bool is_binary_metric(const std::vector<double>& values) {
+  for (double v : values)
+    if (v != 0.0 && v != 1.0) return false;
+  return true;
+}
+
+EvaluationSummary summarize_evaluation(const LoadedRun& run, const EvaluationSamples& samples,
+                                       const AggregateOptions& options) {
+  EvaluationSummary s;
+  s.task = samples.task;
+  s.protocol = samples.protocol;
+  s.protocol_fingerprint = samples.protocol_fingerprint;
+  s.n_docs = static_cast<int64_t>(samples.records.size());
+  if (const ManifestTask* t = run.manifest.find_task(samples.task)) s.planned_docs = t->shard_docs;
+  for (const auto& name : samples.metric_names(run.manifest)) {
+    std::vector<double> values = samples.metric_values(name);
+    if (values.empty()) continue;
+    MetricSummary m;
+    m.name = name;
+    m.value = mean(values);
+    m.stderr_value = bootstrap_stderr(values, options.bootstrap_resamples, options.seed);
+    m.n = static_cast<int64_t>(values.size());
+    m.binary = is_binary_metric(values);
+    s.metrics.push_back(std::move(m));
+  }
+  double passes = 0, tokens = 0;
+  for (const auto& r : samples.records) {
+    passes += number_field(r, "forward_passes");
+    tokens += number_field(r, "generated_tokens");
+    s.total_seconds += number_field(r, "seconds");
+  }
+  if (s.n_docs > 0) {
+    s.mean_forward_passes = passes / static_cast<double>(s.n_docs);
+    s.mean_generated_tokens = tokens / static_cast<double>(s.n_docs);
+  }
+  return s;
+}
+
+RunSummary summarize_run(const LoadedRun& run, const AggregateOptions& options) {
+  RunSummary summary;
+  summary.run_label = run.label;
+  for (const auto& e : run.evaluations) summary.evaluations.push_back(summarize_evaluation(run, e, options));
+  return summary;
+}
+
+Json RunSummary::to_json() const {
+  Json j;
+  j["format"] = "dlmeval-summary/1";
+  j["run"] = run_label;
+  j["results"] = Json::array();
+  for (const auto& e : evaluations) {
+    Json metrics = Json::object();
+    for (const auto& m : e.metrics) {
+      metrics[m.name] = {{"value", m.value}, {"stderr", m.stderr_value}, {"n", m.n}, {"binary", m.binary}};
+    }
+    j["results"].push_back({{"task", e.task},
+                            {"protocol", e.protocol},
+                            {"protocol_fingerprint", e.protocol_fingerprint},
+                            {"n_docs", e.n_docs},
+                            {"planned_docs", e.planned_docs},
+                            {"metrics", metrics},
+                            {"mean_forward_passes", e.mean_forward_passes},
+                            {"mean_generated_tokens", e.mean_generated_tokens},
+                            {"total_seconds", e.total_seconds}});
+  }
+  return j;
+}
+
+std::string RunSummary::to_markdown() const {
+  std::string out = fmt::format("# dlmeval summary: {}\n\n", run_label);
+  out += "| task | protocol | metric | value | stderr | n | forward passes/doc |\n";
+  out += "|---|---|---|---:|---:|---:|---:|\n";
+  for (const auto& e : evaluations) {
+    std::string protocol = fmt::format("{} (`{}`)", e.protocol, e.protocol_fingerprint);
+    if (e.metrics.empty()) {
+      out += fmt::format("| {} | {} | — | — | — | 0 | — |\n", e.task, protocol);
+      continue;
+    }
+    for (const auto& m : e.metrics) {
+      out += fmt::format("| {} | {} | {} | {:.4f} | {:.4f} | {} | {:.1f} |\n", e.task, protocol, m.name, m.value,
+                         m.stderr_value, m.n, e.mean_forward_passes);
+    }
+  }
+  bool incomplete = false;
+  for (const auto& e : evaluations) incomplete |= e.planned_docs > 0 && e.n_docs < e.planned_docs;
+  if (incomplete) {
+    out += "\nIncomplete:\n\n";
+    for (const auto& e : evaluations)
+      if (e.planned_docs > 0 && e.n_docs < e.planned_docs)
+        out += fmt::format("- {} / {}: {} of {} docs scored\n", e.task, e.protocol, e.n_docs, e.planned_docs);
+  }
+  return out;
+}
+
+RunSummary write_summary(const std::string& run_dir, const AggregateOptions& options) {
+  RunSummary summary = summarize_run(load_run(run_dir), options);
+  write_json_file_atomic((std::filesystem::path(run_dir) / "summary.json").string(), summary.to_json());
+  write_text_file_atomic((std::filesystem::path(run_dir) / "summary.md").string(), summary.to_markdown());
+  return summary;
+}
+
+}  // namespace dlmeval

@@ -1,0 +1,61 @@
+#pragma once
+// Samples -> per task x protocol metric means with bootstrap standard errors, and the
+// summary.json / summary.md renderers.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/core/json_io.h"
+#include "results/run_dir.h"
+
+namespace dlmeval {
+
+struct AggregateOptions {
+  int bootstrap_resamples = 1000;
+  uint64_t seed = 1234;
+};
+
+struct MetricSummary {
+  std::string name;
+  double value = 0;         // mean over docs
+  double stderr_value = 0;  // bootstrap standard error of that mean
+  int64_t n = 0;
+  bool binary = false;      // every value is 0 or 1 (accuracy-like)
+};
+
+struct EvaluationSummary {
+  std::string task;
+  std::string protocol;
+  std::string protocol_fingerprint;
+  int64_t n_docs = 0;        // docs scored
+  int64_t planned_docs = 0;  // docs this run (or shard) was assigned; 0 when unknown
+  std::vector<MetricSummary> metrics;  // display order, headline first
+  double mean_forward_passes = 0;      // per doc
+  double mean_generated_tokens = 0;    // per doc
+  double total_seconds = 0;
+
+  const MetricSummary* find(const std::string& metric) const;
+};
+
+struct RunSummary {
+  std::string run_label;
+  std::vector<EvaluationSummary> evaluations;
+
+  Json to_json() const;
+  std::string to_markdown() const;
+};
+
+// Every value lies in [0, 1], so it reads as a fraction and is shown in percentage points.
+bool is_fraction_metric(const std::vector<double>& values);
+bool is_binary_metric(const std::vector<double>& values);
+
+// Mean over records of a numeric per-sample field such as "forward_passes" (absent counts as 0).
+double mean_record_field(const EvaluationSamples& samples, const char* key);
+
+EvaluationSummary summarize_evaluation(const LoadedRun& run, const EvaluationSamples& samples,
+                                       const AggregateOptions& options = {});
+RunSummary summarize_run(const LoadedRun& run, const AggregateOptions& options = {});
+// Loads `run_dir` and writes summary.json and summary.md into it.
+RunSummary write_summary(const std::string& run_dir, const AggregateOptions& options = {});
+
+}  // namespace dlmeval
