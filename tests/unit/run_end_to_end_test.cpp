@@ -191,3 +191,31 @@ TEST(RunBadInputs, ClearErrorsBeforeAnyModelWork) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SweepEndToEnd, GridBecomesOneResumableRunWithTableAndChart) {
+  auto f = make_fixture("sweep");
+  const auto grid = (f.root / "grid.json").string();
+  std::ofstream(grid) << R"({"name": "mcgrid", "tasks": ["arc_easy"],
+    "base": {"estimator": "mc_elbo", "batch_size": 2}, "axes": {"mc_num": [2, 4]}})";
+  const std::string out = (f.root / "sweep").string();
+  const std::string args = "sweep --model " + f.model + " --grid " + grid + " --out " + out +
+                           " --limit 3 --threads 1 --quiet --data-dir " + test::data_dir();
+  auto r = test::run_dlmeval(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string table = read_file_bytes(out + "/sweep.md");
+  EXPECT_NE(table.find("mcgrid-mc_num=2"), std::string::npos) << table;
+  EXPECT_NE(table.find("mcgrid-mc_num=4"), std::string::npos) << table;
+  EXPECT_NE(read_file_bytes(out + "/sweep.svg").find("<svg"), std::string::npos);
+  Json manifest = read_json_file(out + "/manifest.json");
+  ASSERT_EQ(manifest["protocols"].size(), 2u);
+  EXPECT_EQ(manifest["protocols"][0]["settings"]["mc_num"], 2);
+  EXPECT_EQ(manifest["protocols"][1]["settings"]["mc_num"], 4);
+  auto again = test::run_dlmeval(args);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("0 docs evaluated, 6 resumed"), std::string::npos) << again.output;
+  fs::remove_all(f.root);
+}
+
+}  // namespace
