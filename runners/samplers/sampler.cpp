@@ -1,0 +1,54 @@
+#include "runners/samplers/sampler.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "harness/core/error.h"
+#include "runners/model.h"
+#include "runners/samplers/sampler_loops.h"
+
+namespace dlmeval {
+
+namespace {
+
+void check_inputs(const torch::Tensor& prompt, const std::optional<torch::Tensor>& mask, int64_t vocab) {
+  if (prompt.dim() != 2 || prompt.size(0) == 0 || prompt.size(1) == 0)
+    throw UserError("prompt_ids must be a non-empty [batch, length] array");
+  if (prompt.scalar_type() != torch::kLong && prompt.scalar_type() != torch::kInt)
+    throw UserError("prompt_ids must hold integer token ids");
+  if ((prompt < 0).any().item<bool>() || (prompt >= vocab).any().item<bool>())
+    throw UserError("prompt_ids hold ids outside the vocabulary [0, " + std::to_string(vocab) + ")");
+  if (mask && mask->sizes() != prompt.sizes()) throw UserError("attention_mask must have the shape of prompt_ids");
+}
+
+}  // namespace
+
+SamplerOutput generate_tokens(const Transformer& net, const GenerationSettings& settings, const torch::Tensor& prompt_ids,
+                              const std::optional<torch::Tensor>& attention_mask, torch::Generator& gen,
+                              const StopRule* stop, const StepCallback* callback) {
+  check_inputs(prompt_ids, attention_mask, net.config().vocab_size);
+  torch::NoGradGuard no_grad;
+  auto prompt = prompt_ids.to(net.device(), torch::kLong);
+  std::optional<torch::Tensor> mask;
+  if (attention_mask) mask = attention_mask->to(net.device(), torch::kLong);
+  switch (settings.kind) {
+    case SamplerKind::Dream:
+      return run_dream(net, settings, prompt, mask, gen, callback);
+    case SamplerKind::ILLaDAVarlen:
+      return run_illada_varlen(net, settings, prompt, mask, gen, stop, callback);
+    default:
+      return run_llada_blocks(net, settings, prompt, mask, gen, stop, callback);
+  }
+}
+
+SamplerOutput generate_tokens(const LoadedModel& model, const torch::Tensor& prompt_ids,
+                              const std::optional<torch::Tensor>& attention_mask, const Json& protocol, uint64_t seed,
+                              const StopRule* stop, const StepCallback* callback) {
+  const GenerationSettings settings = parse_generation_protocol(protocol, model.ids);
+  if ((settings.kind == SamplerKind::Dream) != (model.config.architecture == Architecture::Dream))
+    throw UserError("generation protocol field 'sampler': '" + settings.sampler + "' does not fit a " +
+                    model.config.architecture_name + " checkpoint");
+  torch::Generator gen = at::detail::createCPUGenerator(seed);
+  return generate_tokens(*model.net, settings, prompt_ids, attention_mask, gen, stop, callback);
+}
+
+}  // namespace dlmeval

@@ -1,0 +1,102 @@
+// `dlmeval generate` end to end through the built binary.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "runners/samplers/generation.h"
+#include "runners/tokenizer/tokenizer.h"
+#include "sampler_test_util.h"
+
+using namespace dlmeval;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string output;
+};
+
+Run run_binary(const std::string& args, bool with_stderr = true) {
+  Run r;
+  const std::string command = std::string(DLMEVAL_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) r.output.append(buffer, n);
+  const int status = pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+fs::path scratch(const std::string& name) {
+  auto dir = fs::temp_directory_path() / ("dlmeval_generate_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+TEST(GenerateCommand, RequestFileReproducesGoldenCases) {
+  const Json golden = read_json_file(test::expected("llada-tiny", "generate.json"));
+  const auto in = scratch("requests.jsonl"), out = scratch("out.jsonl");
+  std::vector<const Json*> cases;
+  {
+    std::ofstream f(in);
+    for (const auto& c : golden["cases"]) {
+      Json protocol = c["args"];
+      protocol.erase("attention_mask");
+      protocol["early_exit"] = false;
+      protocol["eot_id"] = 1022;
+      f << Json{{"prompt_ids", c["prompt_ids"]}, {"attention_mask", c["attention_mask"]}, {"protocol", protocol}}.dump() << "\n";
+      cases.push_back(&c);
+      if (cases.size() == 4) break;
+    }
+  }
+  auto r = run_binary("generate --model " + test::checkpoint("llada-tiny") + " --requests " + in.string() + " --output " +
+                      out.string() + " --threads 1");
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto lines = read_jsonl_file(out.string());
+  ASSERT_EQ(lines.size(), cases.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i]["output_ids"], (*cases[i])["generated_ids"]) << (*cases[i])["id"];
+    EXPECT_EQ(lines[i]["forward_passes"], (*cases[i])["num_model_calls"]);
+    EXPECT_EQ(lines[i]["protocol_normalized"]["sampler"], "llada");
+  }
+}
+
+TEST(GenerateCommand, PromptPrintsTheDecodedOutput) {
+  // A checkpoint folder with the tiny tokenizer beside the tiny LLaDA weights.
+  const auto dir = scratch("llada-with-tokenizer");
+  fs::create_directories(dir);
+  for (const char* f : {"config.json", "model.safetensors"})
+    fs::copy_file(test::checkpoint("llada-tiny") + "/" + f, dir / f, fs::copy_options::overwrite_existing);
+  for (const char* f : {"tokenizer.json", "tokenizer_config.json"})
+    fs::copy_file(test::golden("tokenizers/tiny/") + f, dir / f, fs::copy_options::overwrite_existing);
+  const std::string flags = " --gen-length 16 --block-length 4 --steps 8 --threads 1";
+  auto r = run_binary("generate --model " + dir.string() + " --prompt 'What is 2+3?' --chat" + flags, false);
+  ASSERT_EQ(r.code, 0) << r.output;
+  // The same request in-process gives the same text.
+  RuntimeOptions options;
+  options.threads = 1;
+  auto model = load_model(dir.string(), options);
+  auto prompt = model->tokenizer->apply_chat_template(Json::array({{{"role", "user"}, {"content", "What is 2+3?"}}}), true);
+  GenerationRequest request{model->tokenizer->encode(prompt), {{"gen_length", 16}, {"block_length", 4}, {"steps", 8}}, 0, {}};
+  auto expected = generate_requests(*model, {request}).at(0);
+  EXPECT_EQ(r.output, expected.text + "\n");
+}
+
+TEST(GenerateCommand, BadProtocolFieldIsOneClearLine) {
+  auto r = run_binary("generate --model " + test::checkpoint("llada-tiny") + " --prompt hi --set stepz=4");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("'stepz'"), std::string::npos) << r.output;
+  const auto in = scratch("bad.jsonl");
+  std::ofstream(in) << "{\"prompt_ids\": [1, 2], \"protocol\": {\"gen_length\": 8, \"block_length\": 3}}\n";
+  r = run_binary("generate --model " + test::checkpoint("llada-tiny") + " --requests " + in.string() + " --output " +
+                 scratch("bad_out.jsonl").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("bad.jsonl:1"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("'block_length'"), std::string::npos) << r.output;
+}
+
+}  // namespace
