@@ -43,6 +43,9 @@ const char* const kItems[] = {"apples", "pens", "cards", "books", "coins", "eggs
 
 std::string n(int value) { return std::to_string(value); }
 
+// Operands stay at most 5 (minuends at most 9): few enough addition and subtraction facts for a
+// model trained for a minute or two to learn them, while still asking for one or two steps.
+
 Json make_arith(ToyRng& rng) {
   const Person& p = kPeople[rng.below(std::size(kPeople))];
   const Person& q = kPeople[rng.below(std::size(kPeople))];
@@ -52,26 +55,26 @@ Json make_arith(ToyRng& rng) {
   std::string question, answer;
   switch (rng.below(4)) {
     case 0: {
-      const int a = rng.between(1, 9), b = rng.between(1, 9);
+      const int a = rng.between(1, 5), b = rng.between(1, 5);
       question = has + n(a) + " " + item + ". " + p.pronoun + " gets " + n(b) + " more." + ask;
       answer = n(a) + "+" + n(b) + "=" + n(a + b) + "\n#### " + n(a + b);
       break;
     }
     case 1: {
-      const int a = rng.between(2, 9), b = rng.between(1, a - 1);
+      const int a = rng.between(2, 9), b = rng.between(1, std::min(5, a - 1));
       question = has + n(a) + " " + item + ". " + p.pronoun + " gives away " + n(b) + "." + ask;
       answer = n(a) + "-" + n(b) + "=" + n(a - b) + "\n#### " + n(a - b);
       break;
     }
     case 2: {
-      const int a = rng.between(1, 9), b = rng.between(1, 9), s = a + b, d = rng.between(1, std::min(9, s - 1));
+      const int a = rng.between(1, 5), b = rng.between(1, 5), s = a + b, d = rng.between(1, std::min(5, s - 1));
       question = has + n(a) + " " + item + ". " + p.pronoun + " gets " + n(b) + " more, then gives away " + n(d) +
                  "." + ask;
       answer = n(a) + "+" + n(b) + "=" + n(s) + "\n" + n(s) + "-" + n(d) + "=" + n(s - d) + "\n#### " + n(s - d);
       break;
     }
     default: {
-      const int a = rng.between(1, 9), b = rng.between(1, 9);
+      const int a = rng.between(1, 5), b = rng.between(1, 5);
       question = has + n(a) + " " + item + " and " + (&p == &q ? "Kim" : q.name) + " has " + n(b) +
                  ". How many " + item + " do they have together?";
       answer = n(a) + "+" + n(b) + "=" + n(a + b) + "\n#### " + n(a + b);
