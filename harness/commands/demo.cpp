@@ -23,7 +23,7 @@ namespace {
 
 struct DemoArgs {
   std::string cache_dir, out;
-  int threads = 0;
+  int threads = 1;  // the toy model is too small to gain from more; extra threads only contend
   size_t limit = 0;
   uint64_t seed = 1234;
 };
@@ -116,7 +116,7 @@ const bool registered = dlmeval::register_command(
        auto a = std::make_shared<DemoArgs>();
        app.add_option("--cache-dir", a->cache_dir, "Where the toy model and data live (default ~/.cache/dlmeval)");
        app.add_option("--out", a->out, "Run folder (default <cache>/demo-run)");
-       app.add_option("--threads", a->threads, "CPU threads (0 = all cores)");
+       app.add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
        app.add_option("--limit", a->limit, "Only the first N docs of each toy task");
        app.add_option("--seed", a->seed, "Run seed")->capture_default_str();
        return [a] { return run_demo(*a); };

@@ -58,7 +58,7 @@ const bool registered = dlmeval::register_command(
        app.add_option("--suite-seed", args->suite_seed, "Seed of the generated toy suite")->capture_default_str();
        app.add_option("--steps", o.steps, "Optimizer steps")->capture_default_str();
        app.add_option("--seed", o.seed, "Seed of weights, batches and masks")->capture_default_str();
-       app.add_option("--threads", o.threads, "LibTorch threads (0 = all cores)")->capture_default_str();
+       app.add_option("--threads", o.threads, "LibTorch threads (0 = all cores; one suits this small model)")->capture_default_str();
        app.add_option("--d-model", o.d_model, "Hidden size")->capture_default_str();
        app.add_option("--layers", o.layers, "Transformer blocks")->capture_default_str();
        app.add_option("--heads", o.heads, "Attention heads")->capture_default_str();

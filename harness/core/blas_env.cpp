@@ -22,11 +22,20 @@ const char* detect_openblas_coretype() {
 
 void ensure_blas_coretype(int argc, char** argv) {
   (void)argc;
-  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;
   if (std::getenv("DLMEVAL_NO_REEXEC") != nullptr) return;
+  bool changed = false;
   const char* core = detect_openblas_coretype();
-  if (core[0] == '\0') return;
-  setenv("OPENBLAS_CORETYPE", core, 1);
+  if (std::getenv("OPENBLAS_CORETYPE") == nullptr && core[0] != '\0') {
+    setenv("OPENBLAS_CORETYPE", core, 1);
+    changed = true;
+  }
+  // OpenMP workers spin while they wait by default; when other processes share the cores (parallel
+  // tests, shard jobs) that spinning made small-model runs up to 100x slower.
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    changed = true;
+  }
+  if (!changed) return;
   execv("/proc/self/exe", argv);
   // execv only returns on failure: carry on with the default detection.
 }

@@ -2,7 +2,7 @@
 // OpenBLAS 0.3.21 misdetects recent x86 CPUs as Prescott (about 30 GFLOP/s instead of 100+). Its
 // core type is read once when the library loads, so it must be in the environment before the
 // process starts: ensure_blas_coretype() re-executes the current binary with OPENBLAS_CORETYPE
-// set from /proc/cpuinfo, unless the user already set it.
+// set from /proc/cpuinfo (and OMP_WAIT_POLICY=PASSIVE), unless the user already set them.
 namespace dlmeval {
 
 // Returns the core type name chosen for this CPU ("SkylakeX", "Haswell" or "" when unknown).

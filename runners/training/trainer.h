@@ -30,7 +30,10 @@ struct TrainOptions {
   std::string out_dir;               // checkpoint folder to write: new, empty, or an earlier one to replace
   int64_t steps = 1000;
   uint64_t seed = 0;                 // weights, batches, masks: same seed, same checkpoint
-  int threads = 0;                   // LibTorch intra-op threads (0 = all cores); not part of the cache key
+  // LibTorch intra-op threads (0 = all cores); not part of the cache key. One by default: this
+  // model's matrices are too small to gain much from more, and on a busy machine spinning
+  // OpenMP workers make a two-thread step several times slower than a one-thread step.
+  int threads = 1;
   int64_t d_model = 96;
   int64_t layers = 3;
   int64_t heads = 4;

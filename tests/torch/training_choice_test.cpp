@@ -74,7 +74,9 @@ TEST(TrainingChoice, BriefTrainingBeatsChanceOnHeldOutQuestions) {
   const TrainReport report = train_toy_model(corpus, options);
   EXPECT_LT(report.final_loss, 0.6 * report.initial_loss) << report.to_json().dump();
 
-  auto model = load_model(options.out_dir, RuntimeOptions{});
+  RuntimeOptions runtime;
+  runtime.threads = 1;
+  auto model = load_model(options.out_dir, runtime);
   torch::NoGradGuard no_grad;
   const std::vector<Json> test = read_jsonl_file((root / "data/toy/choice/test.jsonl").string());
   size_t correct = 0;
