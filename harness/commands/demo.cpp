@@ -56,6 +56,7 @@ int run_demo(const DemoArgs& a) {
   dlmeval::TrainOptions train;
   train.threads = a.threads;
   std::printf("dlmeval demo: toy model cache %s\n", cache.string().c_str());
+  std::fflush(stdout);  // progress goes to stderr; keep the two in order
   std::unique_ptr<dlmeval::Progress> bar;
   int64_t last_step = 0;
   const auto train_started = std::chrono::steady_clock::now();
@@ -70,6 +71,7 @@ int run_demo(const DemoArgs& a) {
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - train_started).count());
   }
   std::printf("model: %s\n", model.c_str());
+  std::fflush(stdout);
 
   dlmeval::RunOptions run;
   run.model_dir = model;
