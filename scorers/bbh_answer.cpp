@@ -86,8 +86,12 @@ std::string normalize_choice(std::string_view answer) {
   static const RE2 anywhere(R"(\(([A-Z])\))");
   std::string bare;
   if (RE2::PartialMatch(text, leading, &letter, &bare) && letter.empty()) letter = bare;
-  if (!letter.empty() || RE2::PartialMatch(text, anywhere, &letter))
-    return "(" + std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>(letter[0])))) + ")";
+  if (!letter.empty() || RE2::PartialMatch(text, anywhere, &letter)) {
+    std::string choice = "(";
+    choice.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(letter[0]))));
+    choice.push_back(')');
+    return choice;
+  }
   return collapse_whitespace_lower(answer);
 }
 

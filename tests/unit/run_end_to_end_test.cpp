@@ -91,7 +91,9 @@ TEST(RunEndToEnd, TwoTasksTimesTwoProtocolsWriteSamplesManifestAndSummary) {
         EXPECT_TRUE(rec.contains(key)) << key << " missing in " << path;
       EXPECT_GT(rec["forward_passes"].get<int64_t>(), 0);
       for (const auto& [m, v] : rec["metrics"].items()) values[m].push_back(v.get<double>());
-      if (ev["task"] == "arc_easy") EXPECT_EQ(rec["resps"].size(), rec["arguments"]["continuations"].size());
+      if (ev["task"] == "arc_easy") {
+        EXPECT_EQ(rec["resps"].size(), rec["arguments"]["continuations"].size());
+      }
     }
     // Aggregates must be the means of the per-sample metrics.
     const std::string rendered = summary.dump();
