@@ -11,7 +11,6 @@
 #include <algorithm>
 
 #include "harness/core/error.h"
-#include "scorers/pass_at_k.h"
 #include "scorers/sandbox.h"
 #include "tasks/data_files.h"
 #include "tasks/families.h"
@@ -121,31 +120,11 @@ class CodeTask : public BasicTask {
         programs.push_back(program(*docs[i], completion));
       }
     }
-    const std::vector<SandboxResult> results = run_python_programs(programs, limits_, workers_);
-    size_t next = 0;
-    for (size_t i = 0; i < docs.size(); ++i) {
-      const int n = static_cast<int>(outputs[i].texts.size());
-      int passed = 0;
-      Json statuses = Json::array();
-      for (int s = 0; s < n; ++s, ++next) {
-        passed += results[next].passed;
-        statuses.push_back(results[next].status);
-      }
-      scored[i].metrics["pass@1"] = pass_at_k(n, passed, 1);
-      for (int k : extra_k_) {
-        // A doc with fewer samples than k cannot estimate pass@k; the command checks counts agree.
-        if (k <= n) scored[i].metrics["pass@" + std::to_string(k)] = pass_at_k(n, passed, k);
-      }
-      scored[i].filtered = Json{{"completions", scored[i].filtered}, {"status", statuses}};
-    }
+    score_programs_pass_at_k(programs, outputs, extra_k_, limits_, workers_, scored);
     return scored;
   }
 
-  std::vector<std::string> metric_names() const override {
-    std::vector<std::string> names{"pass@1"};
-    for (int k : extra_k_) names.push_back("pass@" + std::to_string(k));
-    return names;
-  }
+  std::vector<std::string> metric_names() const override { return pass_at_k_metric_names(extra_k_); }
 
  private:
   void load_humaneval(const TaskOptions& options) {

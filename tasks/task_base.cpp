@@ -1,6 +1,7 @@
 #include "tasks/task_base.h"
 
 #include "harness/core/error.h"
+#include "scorers/pass_at_k.h"
 #include "tasks/python_random.h"
 
 namespace dlmeval {
@@ -53,6 +54,34 @@ void require_loglik(const Task& task, const TaskRequest& request, const TaskOutp
     throw UserError(task.name() + ": doc " + request.doc_id + ": expected " + std::to_string(n_options) +
                     " log-likelihoods (one per option), got " + std::to_string(output.loglik.size()));
   }
+}
+
+void score_programs_pass_at_k(const std::vector<std::string>& programs, const std::vector<TaskOutput>& outputs,
+                              const std::vector<int>& extra_k, const SandboxLimits& limits, int workers,
+                              std::vector<ScoredSample>& scored) {
+  const std::vector<SandboxResult> results = run_python_programs(programs, limits, workers);
+  size_t next = 0;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const int n = static_cast<int>(outputs[i].texts.size());
+    int passed = 0;
+    Json statuses = Json::array();
+    for (int s = 0; s < n; ++s, ++next) {
+      passed += results[next].passed;
+      statuses.push_back(results[next].status);
+    }
+    scored[i].metrics["pass@1"] = pass_at_k(n, passed, 1);
+    for (int k : extra_k) {
+      // A doc with fewer samples than k cannot estimate pass@k; the command checks counts agree.
+      if (k <= n) scored[i].metrics["pass@" + std::to_string(k)] = pass_at_k(n, passed, k);
+    }
+    scored[i].filtered = Json{{"completions", scored[i].filtered}, {"status", statuses}};
+  }
+}
+
+std::vector<std::string> pass_at_k_metric_names(const std::vector<int>& extra_k) {
+  std::vector<std::string> names{"pass@1"};
+  for (int k : extra_k) names.push_back("pass@" + std::to_string(k));
+  return names;
 }
 
 }  // namespace dlmeval

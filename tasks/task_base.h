@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "scorers/sandbox.h"
 #include "tasks/task.h"
 
 namespace dlmeval {
@@ -51,5 +52,14 @@ std::vector<std::vector<size_t>> draw_fewshot(size_t pool_size, size_t n_docs, s
 // Runs the generic task-level checks shared by the scorers: the output has the right shape.
 void require_texts(const Task& task, const TaskRequest& request, const TaskOutput& output);
 void require_loglik(const Task& task, const TaskRequest& request, const TaskOutput& output, size_t n_options);
+
+// Code tasks: runs `programs` (one per sample, docs in order) in the sandbox and sets each doc's
+// pass@1, pass@k for every k in `extra_k` the doc has enough samples for, and its filtered
+// completions (already in scored[i].filtered) together with the run statuses.
+void score_programs_pass_at_k(const std::vector<std::string>& programs, const std::vector<TaskOutput>& outputs,
+                              const std::vector<int>& extra_k, const SandboxLimits& limits, int workers,
+                              std::vector<ScoredSample>& scored);
+// "pass@1" then "pass@k" for each k in `extra_k`.
+std::vector<std::string> pass_at_k_metric_names(const std::vector<int>& extra_k);
 
 }  // namespace dlmeval
