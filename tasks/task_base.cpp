@@ -1,8 +1,10 @@
 #include "tasks/task_base.h"
 
 #include "harness/core/error.h"
+#include "scorers/number_extraction.h"
 #include "scorers/pass_at_k.h"
 #include "tasks/python_random.h"
+#include "tasks/text_util.h"
 
 namespace dlmeval {
 
@@ -76,6 +78,33 @@ void score_programs_pass_at_k(const std::vector<std::string>& programs, const st
     }
     scored[i].filtered = Json{{"completions", scored[i].filtered}, {"status", statuses}};
   }
+}
+
+ScoredSample score_numeric_answers(const TaskRequest& request, const TaskOutput& output, const std::string& gold,
+                                   const std::function<std::optional<std::string>(const std::string&)>& extract_strict) {
+  double strict_sum = 0, flexible_sum = 0, invalid_sum = 0;
+  Json filtered = Json::array();
+  for (const std::string& raw : output.texts) {
+    const std::string text = truncate_at_stops(raw, request.stop_strings);
+    const std::optional<std::string> strict = extract_strict(text);
+    const std::optional<std::string> flexible = extract_last_number(text);
+    strict_sum += strict && numbers_equal(*strict, gold);
+    flexible_sum += flexible && numbers_equal(*flexible, gold);
+    invalid_sum += !strict;
+    filtered.push_back({{"strict", strict ? Json(*strict) : Json(nullptr)},
+                        {"flexible", flexible ? Json(*flexible) : Json(nullptr)}});
+  }
+  const double n = static_cast<double>(output.texts.size());
+  ScoredSample scored;
+  scored.metrics = {{"exact_match_strict", strict_sum / n},
+                    {"exact_match_flexible", flexible_sum / n},
+                    {"invalid_extraction", invalid_sum / n}};
+  scored.filtered = std::move(filtered);
+  return scored;
+}
+
+std::vector<std::string> numeric_answer_metric_names() {
+  return {"exact_match_strict", "exact_match_flexible", "invalid_extraction"};
 }
 
 std::vector<std::string> pass_at_k_metric_names(const std::vector<int>& extra_k) {

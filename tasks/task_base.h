@@ -2,6 +2,7 @@
 // Shared plumbing for the task families: identity, the doc list after --limit, lookup of a doc's
 // position by id, and lm-evaluation-harness's seeded few-shot draw.
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -59,6 +60,13 @@ void require_loglik(const Task& task, const TaskRequest& request, const TaskOutp
 void score_programs_pass_at_k(const std::vector<std::string>& programs, const std::vector<TaskOutput>& outputs,
                               const std::vector<int>& extra_k, const SandboxLimits& limits, int workers,
                               std::vector<ScoredSample>& scored);
+// Numeric-answer tasks (GSM8K style): per sample, the strict extraction (`extract_strict`) and the
+// last number of the text cut at the stop strings, compared with `gold` numerically; metrics are
+// exact_match_strict, exact_match_flexible and invalid_extraction averaged over the samples.
+ScoredSample score_numeric_answers(const TaskRequest& request, const TaskOutput& output, const std::string& gold,
+                                   const std::function<std::optional<std::string>(const std::string&)>& extract_strict);
+std::vector<std::string> numeric_answer_metric_names();
+
 // "pass@1" then "pass@k" for each k in `extra_k`.
 std::vector<std::string> pass_at_k_metric_names(const std::vector<int>& extra_k);
 

@@ -66,30 +66,10 @@ class ToyArithTask : public BasicTask {
   ScoredSample score(const Doc& doc, const TaskRequest& request, const TaskOutput& output) const override {
     require_texts(*this, request, output);
     const std::string gold = gold_number(doc.fields);
-    double strict_sum = 0, flexible_sum = 0, invalid_sum = 0;
-    Json filtered = Json::array();
-    for (const std::string& raw : output.texts) {
-      const std::string text = truncate_at_stops(raw, request.stop_strings);
-      const std::optional<std::string> strict = extract_gsm8k_strict(text);
-      const std::optional<std::string> flexible = extract_last_number(text);
-      strict_sum += strict && numbers_equal(*strict, gold);
-      flexible_sum += flexible && numbers_equal(*flexible, gold);
-      invalid_sum += !strict;
-      filtered.push_back({{"strict", strict ? Json(*strict) : Json(nullptr)},
-                          {"flexible", flexible ? Json(*flexible) : Json(nullptr)}});
-    }
-    const double count = static_cast<double>(output.texts.size());
-    ScoredSample scored;
-    scored.metrics = {{"exact_match_strict", strict_sum / count},
-                      {"exact_match_flexible", flexible_sum / count},
-                      {"invalid_extraction", invalid_sum / count}};
-    scored.filtered = std::move(filtered);
-    return scored;
+    return score_numeric_answers(request, output, gold, [](const std::string& text) { return extract_gsm8k_strict(text); });
   }
 
-  std::vector<std::string> metric_names() const override {
-    return {"exact_match_strict", "exact_match_flexible", "invalid_extraction"};
-  }
+  std::vector<std::string> metric_names() const override { return numeric_answer_metric_names(); }
 
  private:
   std::vector<std::string> prefixes_;
