@@ -96,6 +96,7 @@ void check_resumable(const RunManifest& old, const RunManifest& now, const std::
   if (!(old.shard == now.shard)) differs("shard");
   if (old.limit != now.limit) differs("limit");
   if (old.dtype != now.dtype) differs("dtype");
+  if (old.suite != now.suite) differs("suite");
   for (const auto& t : now.tasks) {
     const auto* o = old.find_task(t.name);
     if (o && (o->prompt_fingerprint != t.prompt_fingerprint || o->data_files != t.data_files))
@@ -154,23 +155,58 @@ std::string model_folder_hash(const std::string& dir) {
 
 RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
   const auto started = std::chrono::steady_clock::now();
-  if (o.tasks.empty()) throw UserError("--tasks names no task");
-  if (o.protocols.empty()) throw UserError("--protocol is required (see `dlmeval protocols`)");
+  if (o.suite) {
+    if (!o.protocols.empty()) throw UserError("--suite fixes the protocols; do not also give --protocol");
+    if (o.num_fewshot) throw UserError("--suite fixes each task's shots; do not also give --num-fewshot");
+  } else {
+    if (o.tasks.empty()) throw UserError("--tasks names no task");
+    if (o.protocols.empty()) throw UserError("--protocol is required (see `dlmeval protocols`)");
+  }
   if (o.batch_size == 0) throw UserError("--batch-size must be at least 1");
   if (!fs::exists(fs::path(o.model_dir) / "config.json"))
     throw UserError(o.model_dir + ": not a checkpoint folder (config.json missing)");
 
-  // 1. Everything that can be wrong is checked before the model loads.
+  // 1. Everything that can be wrong is checked before the model loads. The plan is the suite's
+  // pairs, or every task with every given protocol of its kind.
+  std::optional<Suite> suite;
+  if (o.suite) suite = o.suite->restricted_to(o.tasks);
+  std::vector<std::string> protocol_specs;
+  std::vector<std::pair<std::string, std::optional<int>>> task_specs;  // name, shots
+  std::vector<std::pair<std::string, std::string>> pair_specs;         // task, protocol spec
+  auto add_unique = [](auto& list, const auto& item) {
+    if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+  };
+  if (suite) {
+    for (const auto& e : suite->entries) {
+      add_unique(protocol_specs, e.protocol);
+      add_unique(task_specs, std::pair{e.task, e.num_fewshot});
+      pair_specs.emplace_back(e.task, e.protocol);
+    }
+  } else {
+    protocol_specs = o.protocols;
+    for (const auto& t : o.tasks) add_unique(task_specs, std::pair{t, o.num_fewshot});
+  }
   std::vector<ResolvedProtocol> protocols;
-  for (const auto& p : o.protocols) protocols.push_back(resolve_protocol(p));
-  TaskOptions task_options;
-  task_options.data_dir = resolve_data_dir(o.data_dir);
-  task_options.limit = o.limit;
-  task_options.num_fewshot = o.num_fewshot;
-  task_options.allow_unsandboxed_code = o.allow_unsandboxed_code;
+  std::map<std::string, const ResolvedProtocol*> protocol_by_spec;
+  protocols.reserve(protocol_specs.size());
+  for (const auto& p : protocol_specs) {
+    protocols.push_back(resolve_protocol(p));
+    protocol_by_spec[p] = &protocols.back();
+  }
+  std::map<std::string, int> protocol_names;
+  for (const auto& p : protocols)
+    if (++protocol_names[p.protocol.name] > 1) throw UserError("protocol '" + p.protocol.name + "' given twice");
+  const std::string data_dir = resolve_data_dir(o.data_dir);
   std::vector<std::unique_ptr<Task>> tasks;
-  for (const auto& name : o.tasks) tasks.push_back(make_task(name, task_options));
-  check_writable(o.out_dir);
+  for (const auto& [name, shots] : task_specs) {
+    TaskOptions task_options;
+    task_options.data_dir = data_dir;
+    task_options.limit = o.limit;
+    task_options.num_fewshot = shots;
+    task_options.allow_unsandboxed_code = o.allow_unsandboxed_code;
+    tasks.push_back(make_task(name, task_options));
+  }
+  if (!o.dry_run) check_writable(o.out_dir);
 
   RunManifest manifest;
   manifest.model_hash = model_folder_hash(o.model_dir);
@@ -181,7 +217,17 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
   manifest.seed = o.seed;
   manifest.shard = o.shard;
   if (o.limit) manifest.limit = static_cast<int64_t>(*o.limit);
+  if (suite) manifest.suite = suite->to_json();
+  auto kind_name = [](RequestKind k) { return k == RequestKind::Generate ? "generation" : "choice"; };
+  auto matches = [](const Task& task, const ResolvedProtocol& p) {
+    return (task.kind() == RequestKind::Generate) == (p.kind == ProtocolKind::Generation);
+  };
   std::vector<PlannedEvaluation> plan;
+  auto add_evaluation = [&](Task* task, const ResolvedProtocol* p) {
+    const std::string file = samples_file_name(task->name(), p->protocol.name);
+    manifest.evaluations.push_back({task->name(), p->protocol.name, file});
+    plan.push_back({task, p, (fs::path(o.out_dir) / file).string()});
+  };
   for (auto& task : tasks) {
     ManifestTask mt;
     mt.name = task->name();
@@ -189,7 +235,7 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
     mt.prompt_fingerprint = task->prompt_fingerprint();
     mt.metrics = task->metric_names();
     for (const auto& file : task->data_files()) {
-      std::string rel = fs::relative(file, task_options.data_dir).string();
+      std::string rel = fs::relative(file, data_dir).string();
       mt.data_files[rel] = sha256_file(file);
     }
     std::vector<std::string> ids;
@@ -200,25 +246,39 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
     for (size_t i = 0; i < ids.size(); ++i)
       if (static_cast<int>(i % static_cast<size_t>(o.shard.count)) == o.shard.index) ++mt.shard_docs;
     manifest.tasks.push_back(mt);
+    if (suite) continue;
     bool matched = false;
     for (const auto& p : protocols) {
-      const bool generation = task->kind() == RequestKind::Generate;
-      if (generation != (p.kind == ProtocolKind::Generation)) continue;
+      if (!matches(*task, p)) continue;
       matched = true;
-      const std::string file = samples_file_name(task->name(), p.protocol.name);
-      manifest.evaluations.push_back({task->name(), p.protocol.name, file});
-      plan.push_back({task.get(), &p, (fs::path(o.out_dir) / file).string()});
+      add_evaluation(task.get(), &p);
     }
     if (!matched)
-      throw UserError("task " + task->name() + " needs a " +
-                      (task->kind() == RequestKind::Generate ? "generation" : "choice") +
+      throw UserError("task " + task->name() + " needs a " + kind_name(task->kind()) +
                       " protocol; none of the given protocols is one");
+  }
+  for (const auto& [task_name, spec] : pair_specs) {
+    Task* task = nullptr;
+    for (auto& t : tasks)
+      if (t->name() == task_name) task = t.get();
+    const ResolvedProtocol* p = protocol_by_spec.at(spec);
+    if (!matches(*task, *p))
+      throw UserError("suite " + suite->name + ": task " + task_name + " needs a " + kind_name(task->kind()) +
+                      " protocol, and " + p->protocol.name + " is not one");
+    add_evaluation(task, p);
   }
   for (const auto& p : protocols)
     manifest.protocols.push_back({p.protocol.name, p.protocol.settings, p.protocol.fingerprint()});
-  std::map<std::string, int> protocol_names;
-  for (const auto& p : protocols)
-    if (++protocol_names[p.protocol.name] > 1) throw UserError("protocol '" + p.protocol.name + "' given twice");
+
+  if (o.dry_run) {
+    RunReport plan_only;
+    for (const auto& ev : plan) {
+      const ManifestTask* mt = manifest.find_task(ev.task->name());
+      plan_only.plan.push_back({ev.task->name(), ev.protocol->protocol.name, ev.protocol->protocol.fingerprint(),
+                                static_cast<size_t>(mt->shard_docs)});
+    }
+    return plan_only;
+  }
 
   bool resuming = fs::exists(manifest_path(o.out_dir));
   if (resuming) {
@@ -244,8 +304,10 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
     const auto& settings = ev.protocol->protocol.settings;
     const std::string fingerprint = ev.protocol->protocol.fingerprint();
     std::vector<const Doc*> todo;
+    std::map<const Doc*, size_t> doc_index;  // position in the task's plan, so merged shards keep its order
     const auto& docs = ev.task->docs();
     for (size_t i = 0; i < docs.size(); ++i) {
+      doc_index[&docs[i]] = i;
       if (static_cast<int>(i % static_cast<size_t>(o.shard.count)) != o.shard.index) continue;
       if (writer.is_completed(docs[i].id)) {
         ++report.docs_resumed;
@@ -321,6 +383,7 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
         for (const auto& c : requests[i].contexts) prompt_concat += c + "\x1e";
         for (const auto& c : requests[i].continuations) prompt_concat += c + "\x1f";
         Json record = {{"doc_id", d.id},
+                       {"doc_index", doc_index.at(&d)},
                        {"task", ev.task->name()},
                        {"protocol", ev.protocol->protocol.name},
                        {"protocol_fingerprint", fingerprint},

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/protocol_presets.h"
+#include "harness/suite.h"
 #include "results/manifest.h"
 #include "runners/runner.h"
 #include "tasks/task.h"
@@ -18,8 +19,9 @@ namespace dlmeval {
 struct RunOptions {
   std::string model_dir;
   RuntimeOptions runtime;
-  std::vector<std::string> tasks;
-  std::vector<std::string> protocols;  // preset names or JSON files
+  std::vector<std::string> tasks;      // with a suite: only these of its tasks (all when empty)
+  std::vector<std::string> protocols;  // preset names or JSON files; empty with a suite
+  std::optional<Suite> suite;          // plan = the suite's (task, protocol, shots) pairs
   std::string out_dir;
   std::optional<size_t> limit;
   std::optional<int> num_fewshot;
@@ -29,6 +31,7 @@ struct RunOptions {
   ShardSpec shard;
   bool allow_unsandboxed_code = false;
   bool quiet = false;
+  bool dry_run = false;  // validate and plan only: no model, nothing written
 };
 
 // Parses "i/N" (0 <= i < N); UserError otherwise.
@@ -45,7 +48,13 @@ std::string model_folder_hash(const std::string& dir);
 
 using RunnerFactory = std::function<std::unique_ptr<Runner>(const std::string& model_dir, const RuntimeOptions&)>;
 
+struct PlannedItem {
+  std::string task, protocol, protocol_fingerprint;
+  size_t docs = 0;  // this shard's docs
+};
+
 struct RunReport {
+  std::vector<PlannedItem> plan;  // filled by a dry run
   size_t docs_run = 0;      // docs evaluated by this invocation
   size_t docs_resumed = 0;  // docs found complete in the out dir
   double seconds = 0;

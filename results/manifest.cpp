@@ -96,6 +96,7 @@ Json RunManifest::to_json() const {
   for (const auto& e : evaluations) {
     j["evaluations"].push_back({{"task", e.task}, {"protocol", e.protocol}, {"samples_file", e.samples_file}});
   }
+  if (!suite.is_null()) j["suite"] = suite;
   j["extra"] = extra;
   return j;
 }
@@ -169,6 +170,7 @@ RunManifest RunManifest::from_json(const Json& j, const std::string& source) {
     }
     m.evaluations.push_back(std::move(evaluation));
   }
+  if (f.has("suite")) m.suite = f.object("suite");
   m.extra = f.object("extra");
   return m;
 }

@@ -60,6 +60,7 @@ struct RunManifest {
   std::vector<ManifestTask> tasks;
   std::vector<ManifestProtocol> protocols;
   std::vector<ManifestEvaluation> evaluations;
+  Json suite;                   // the suite the run was planned from (null for --tasks × --protocol)
   Json extra = Json::object();  // free-form additions (command line, host, ...)
 
   const ManifestTask* find_task(const std::string& name) const;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <optional>
 
 #include "harness/core/error.h"
@@ -141,10 +143,68 @@ std::vector<std::string> tasks_for_paper_row(const std::string& row, const std::
   return {row};
 }
 
+namespace {
+
+MeasuredColumn::Value measured_value(const LoadedRun& run, const EvaluationSamples& e, const PaperOptions& options,
+                                     bool* found) {
+  auto it = options.metric.find(e.task);
+  std::string metric = it != options.metric.end() ? it->second : headline_metric(run, e);
+  std::vector<double> values = e.metric_values(metric);
+  *found = !values.empty();
+  if (values.empty()) return {};
+  double scale = is_fraction_metric(values) ? 100.0 : 1.0;
+  return {mean(values) * scale, bootstrap_stderr(values, 1000, 1234) * scale};
+}
+
+// A run planned from a suite for this table: one column per paper column the suite names (or one
+// named after the suite), holding the (task, protocol) pairs the suite puts there.
+bool suite_columns(const LoadedRun& run, const PaperOptions& options, std::vector<MeasuredColumn>& columns) {
+  const Json& suite = run.manifest.suite;
+  if (!suite.is_object() || options.table.empty() || suite.value("paper_table", "") != options.table) return false;
+  std::vector<std::string> order;
+  std::map<std::string, MeasuredColumn> by_label;
+  for (const auto& entry : suite.value("entries", Json::array())) {
+    const std::string task = entry.value("task", ""), protocol_spec = entry.value("protocol", "");
+    std::vector<std::string> names;
+    if (entry.contains("columns") && entry["columns"].is_array())
+      for (const auto& c : entry["columns"]) names.push_back(c.get<std::string>());
+    if (names.empty()) names.push_back(suite.value("name", "suite"));
+    // The entry names a preset or a file; the evaluation carries the protocol's own name.
+    const EvaluationSamples* e = nullptr;
+    for (const auto* candidate : run.for_task(task)) {
+      const std::string stem = std::filesystem::path(protocol_spec).stem().string();
+      if (candidate->protocol == protocol_spec || candidate->protocol == stem) e = candidate;
+    }
+    if (!e) continue;
+    bool found = false;
+    auto value = measured_value(run, *e, options, &found);
+    if (!found) continue;
+    for (const auto& name : names) {
+      const std::string label = run.label + "/" + name;
+      if (!by_label.count(label)) {
+        order.push_back(label);
+        by_label[label].label = label;
+      }
+      by_label[label].by_task[task] = value;
+    }
+  }
+  // The paper's column order, so measured columns line up with the reported ones.
+  auto rank = [&](const std::string& label) {
+    const std::string column = label.substr(run.label.size() + 1);
+    auto it = std::find(options.column_order.begin(), options.column_order.end(), column);
+    return it - options.column_order.begin();
+  };
+  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+  for (const auto& label : order) columns.push_back(std::move(by_label[label]));
+  return true;
+}
+
+}  // namespace
+
 std::vector<MeasuredColumn> measured_columns(const std::vector<LoadedRun>& runs, const PaperOptions& options) {
   std::vector<MeasuredColumn> columns;
-  std::vector<std::string> seen_protocols;
   for (const auto& run : runs) {
+    if (suite_columns(run, options, columns)) continue;
     std::vector<std::string> protocols;
     for (const auto& e : run.evaluations)
       if (std::find(protocols.begin(), protocols.end(), e.protocol) == protocols.end()) protocols.push_back(e.protocol);
@@ -153,12 +213,9 @@ std::vector<MeasuredColumn> measured_columns(const std::vector<LoadedRun>& runs,
       col.label = run.label + "/" + protocol;
       for (const auto& e : run.evaluations) {
         if (e.protocol != protocol) continue;
-        auto it = options.metric.find(e.task);
-        std::string metric = it != options.metric.end() ? it->second : headline_metric(run, e);
-        std::vector<double> values = e.metric_values(metric);
-        if (values.empty()) continue;
-        double scale = is_fraction_metric(values) ? 100.0 : 1.0;
-        col.by_task[e.task] = {mean(values) * scale, bootstrap_stderr(values, 1000, 1234) * scale};
+        bool found = false;
+        auto value = measured_value(run, e, options, &found);
+        if (found) col.by_task[e.task] = value;
       }
       columns.push_back(std::move(col));
     }

@@ -35,17 +35,21 @@ std::vector<std::string> tasks_for_paper_row(const std::string& row,
                                              const std::map<std::string, std::string>& overrides);
 
 struct MeasuredColumn {
-  std::string label;  // "<run>/<protocol>"
+  using Value = std::pair<double, double>;
+  std::string label;  // "<run>/<protocol>", or "<run>/<paper column>" for a run planned from the table's suite
   // task -> (value, stderr) in percentage points for [0,1] metrics, else the metric's unit
-  std::map<std::string, std::pair<double, double>> by_task;
+  std::map<std::string, Value> by_task;
 };
 
 struct PaperOptions {
+  std::string table;  // the table laid out: a run planned from a suite for it gets the suite's columns
+  std::vector<std::string> column_order;  // that table's columns
   std::map<std::string, std::string> row_to_task;  // overrides of paper_task_map()
   std::map<std::string, std::string> metric;       // task -> metric (default: the headline metric)
 };
 
-// One measured column per run x protocol, in run order.
+// One measured column per run x protocol, in run order; a run whose manifest holds a suite made for
+// `options.table` gets one column per paper column its suite entries name instead.
 std::vector<MeasuredColumn> measured_columns(const std::vector<LoadedRun>& runs, const PaperOptions& options);
 
 enum class PaperFormat { Markdown, Latex };

@@ -65,6 +65,8 @@ const bool registered = dlmeval::register_command(
          dlmeval::PaperOptions options;
          options.row_to_task = parse_pairs(args->maps, "--map");
          options.metric = parse_pairs(args->metrics, "--metric");
+         options.table = args->table;
+         options.column_order = table.columns;
          std::vector<dlmeval::LoadedRun> runs;
          for (const auto& dir : args->runs) runs.push_back(dlmeval::load_run(dir));
          std::string text = dlmeval::render_paper_table(table, dlmeval::measured_columns(runs, options), options,

@@ -9,13 +9,13 @@ namespace {
 
 struct RunArgs {
   dlmeval::ModelArgs model;
-  std::string tasks, out, data_dir, shard = "0/1";
+  std::string tasks, suite, out, data_dir, shard = "0/1";
   std::vector<std::string> protocols;
   size_t limit = 0;
   int num_fewshot = -1;
   uint64_t seed = 1234;
   size_t batch_size = 8;
-  bool allow_unsandboxed = false, quiet = false;
+  bool allow_unsandboxed = false, quiet = false, dry_run = false;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -35,9 +35,12 @@ const bool registered = dlmeval::register_command(
      [](CLI::App& app) -> std::function<int()> {
        auto a = std::make_shared<RunArgs>();
        dlmeval::add_model_options(app, a->model);
-       app.add_option("--tasks", a->tasks, "Comma-separated task names (see `dlmeval tasks`)")->required();
-       app.add_option("--protocol", a->protocols, "Protocol preset name or JSON file; repeat for side-by-side runs")
-           ->required();
+       app.add_option("--tasks", a->tasks,
+                      "Comma-separated task names (see `dlmeval tasks`); with --suite, only these of its tasks");
+       app.add_option("--protocol", a->protocols, "Protocol preset name or JSON file; repeat for side-by-side runs");
+       app.add_option("--suite", a->suite,
+                      "Suite name or JSON file (see `dlmeval protocols`): the task × protocol × shots pairs of a "
+                      "reported table, instead of --protocol");
        app.add_option("--out", a->out, "Run folder (resumes when it already holds this run)")->required();
        app.add_option("--limit", a->limit, "Only the first N docs of each task");
        app.add_option("--num-fewshot", a->num_fewshot, "Override the tasks' few-shot count");
@@ -49,12 +52,15 @@ const bool registered = dlmeval::register_command(
        app.add_flag("--allow-unsandboxed", a->allow_unsandboxed,
                     "Run generated code without bubblewrap when it cannot start (weaker isolation)");
        app.add_flag("--quiet", a->quiet, "No progress output");
+       app.add_flag("--dry-run", a->dry_run,
+                    "Check everything and print the plan (task × protocol × docs) without loading the model");
        return [a] {
          dlmeval::RunOptions o;
          o.model_dir = a->model.model_dir;
          o.runtime = a->model.resolved();
          o.tasks = split_list(a->tasks);
          o.protocols = a->protocols;
+         if (!a->suite.empty()) o.suite = dlmeval::resolve_suite(a->suite);
          o.out_dir = a->out;
          if (a->limit > 0) o.limit = a->limit;
          if (a->num_fewshot >= 0) o.num_fewshot = a->num_fewshot;
@@ -64,7 +70,18 @@ const bool registered = dlmeval::register_command(
          o.shard = dlmeval::parse_shard(a->shard);
          o.allow_unsandboxed_code = a->allow_unsandboxed;
          o.quiet = a->quiet;
+         o.dry_run = a->dry_run;
          auto report = dlmeval::execute_run(o, dlmeval::open_libtorch_runner);
+         if (o.dry_run) {
+           size_t total = 0;
+           for (const auto& item : report.plan) {
+             std::printf("%-24s %-36s %s %6zu docs\n", item.task.c_str(), item.protocol.c_str(),
+                         item.protocol_fingerprint.c_str(), item.docs);
+             total += item.docs;
+           }
+           std::printf("%zu evaluations, %zu docs in all (dry run: nothing loaded or written)\n", report.plan.size(), total);
+           return 0;
+         }
          std::printf("%zu docs evaluated, %zu resumed, %.1f s; results in %s (summary.md, summary.json)\n",
                      report.docs_run, report.docs_resumed, report.seconds, o.out_dir.c_str());
          return 0;
