@@ -36,6 +36,9 @@ class ChoiceTask final : public BasicTask {
   // " " + suffix), followed by the "\n\n" few-shot delimiter.
   std::string render_shot(const ChoiceItem& item) const;
 
+  // The item of docs()[i], for tasks that render the same questions another way.
+  const ChoiceItem& item_at(size_t i) const { return items_.at(i); }
+
   TaskRequest build_request(const Doc& doc) const override;
   ScoredSample score(const Doc& doc, const TaskRequest& request, const TaskOutput& output) const override;
   std::vector<std::string> metric_names() const override;

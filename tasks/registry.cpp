@@ -36,6 +36,9 @@ std::vector<std::pair<std::string, std::string>> list_tasks() {
       {"winogrande", "WinoGrande dev (1267), partial scoring, 0-shot; acc"},
       {"truthfulqa_mc1", "TruthfulQA MC1 (817), 6-shot QA preamble; acc"},
       {"truthfulqa_mc2", "TruthfulQA MC2 (817), 6-shot QA preamble; mc2"},
+      {"arc_challenge_gen", "ARC-Challenge test, 4-option questions answered by generation (OpenCompass ARC_c_gen_1e0de5); acc"},
+      {"arc_easy_gen", "ARC-Easy test, 4-option questions answered by generation (OpenCompass ARC_c_gen_1e0de5 format); acc"},
+      {"hellaswag_gen", "HellaSwag validation answered by generation (OpenCompass hellaswag_gen_6faab5); acc"},
   });
   const auto toys = toy_task_list();
   tasks.insert(tasks.end(), toys.begin(), toys.end());
@@ -45,7 +48,8 @@ std::vector<std::pair<std::string, std::string>> list_tasks() {
 std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& options) {
   using Factory = std::unique_ptr<Task> (*)(const std::string&, const TaskOptions&);
   for (Factory factory :
-       {make_gsm8k_task, make_bbh_task, make_code_task, make_mmlu_task, make_choice_task, make_toy_task}) {
+       {make_gsm8k_task, make_bbh_task, make_code_task, make_mmlu_task, make_choice_task, make_letter_gen_task,
+        make_toy_task}) {
     if (auto task = factory(name, options)) return task;
   }
   throw UserError("unknown task \"" + name + "\" (dlmeval tasks lists them)");
