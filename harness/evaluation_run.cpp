@@ -70,20 +70,23 @@ std::pair<TokenIds, TokenIds> encode_pair(const Runner& runner, std::string cont
           TokenIds(whole.begin() + static_cast<long>(split), whole.end())};
 }
 
-std::string prompt_text(const Runner& runner, const std::string& context, const Json& settings) {
+std::string prompt_text(const Runner& runner, const std::string& context, const Json& settings,
+                        const Json& chat_messages = Json::array()) {
   if (settings.value("chat", false)) {
-    Json messages = Json::array({{{"role", "user"}, {"content", context}}});
+    Json messages = chat_messages.empty() ? Json::array({{{"role", "user"}, {"content", context}}}) : chat_messages;
     return runner.apply_chat_template(messages, true);
   }
   return context;
 }
 
 Json request_json(const TaskRequest& r) {
-  return {{"kind", r.kind == RequestKind::Generate ? "generate" : "choice"},
-          {"contexts", r.contexts},
-          {"continuations", r.continuations},
-          {"until", r.stop_strings},
-          {"samples", r.samples}};
+  Json j = {{"kind", r.kind == RequestKind::Generate ? "generate" : "choice"},
+            {"contexts", r.contexts},
+            {"continuations", r.continuations},
+            {"until", r.stop_strings},
+            {"samples", r.samples}};
+  if (!r.chat_messages.empty()) j["chat_messages"] = r.chat_messages;
+  return j;
 }
 
 void check_resumable(const RunManifest& old, const RunManifest& now, const std::string& dir) {
@@ -302,6 +305,7 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
   for (const auto& ev : plan) {
     SampleWriter writer(ev.samples_path);
     const auto& settings = ev.protocol->protocol.settings;
+    const Json runner_settings = runner_protocol(settings);
     const std::string fingerprint = ev.protocol->protocol.fingerprint();
     std::vector<const Doc*> todo;
     std::map<const Doc*, size_t> doc_index;  // position in the task's plan, so merged shards keep its order
@@ -330,10 +334,11 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
         std::vector<GenerationRequest> gen;
         std::vector<size_t> owner;
         for (size_t i = 0; i < batch.size(); ++i) {
-          TokenIds prompt = runner->encode(prompt_text(*runner, requests[i].contexts.at(0), settings));
+          TokenIds prompt = runner->encode(
+              prompt_text(*runner, requests[i].contexts.at(0), settings, requests[i].chat_messages));
           uint64_t seed = doc_seed(o.seed, ev.task->name(), fingerprint, batch[i]->id);
           for (int s = 0; s < std::max(1, requests[i].samples); ++s) {
-            gen.push_back({prompt, settings, seed + static_cast<uint64_t>(s), requests[i].stop_strings});
+            gen.push_back({prompt, runner_settings, seed + static_cast<uint64_t>(s), requests[i].stop_strings});
             owner.push_back(i);
           }
           costs[i] = {{"prompt_tokens", prompt.size()}, {"generated_tokens", 0}, {"forward_passes", 0}};
@@ -350,7 +355,7 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
         for (size_t i = 0; i < batch.size(); ++i) {
           const auto& r = requests[i];
           ChoiceRequest c;
-          c.protocol = settings;
+          c.protocol = runner_settings;
           c.seed = doc_seed(o.seed, ev.task->name(), fingerprint, batch[i]->id);
           size_t prompt_tokens = 0;
           for (size_t k = 0; k < r.continuations.size(); ++k) {
@@ -382,6 +387,7 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
         std::string prompt_concat;
         for (const auto& c : requests[i].contexts) prompt_concat += c + "\x1e";
         for (const auto& c : requests[i].continuations) prompt_concat += c + "\x1f";
+        if (!requests[i].chat_messages.empty()) prompt_concat += requests[i].chat_messages.dump();
         Json record = {{"doc_id", d.id},
                        {"doc_index", doc_index.at(&d)},
                        {"task", ev.task->name()},

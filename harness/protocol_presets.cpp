@@ -24,7 +24,7 @@ ResolvedProtocol load_preset_file(const fs::path& path) {
   // Every default is filled in, so the fingerprint covers every setting that can move a number.
   // Fields the harness itself interprets are set aside while the runner's rules check the rest.
   Json harness_fields = Json::object();
-  for (const char* key : {"chat"}) {
+  for (const std::string& key : harness_protocol_fields()) {
     if (r.protocol.settings.contains(key)) {
       harness_fields[key] = r.protocol.settings[key];
       r.protocol.settings.erase(key);
@@ -43,6 +43,17 @@ ResolvedProtocol load_preset_file(const fs::path& path) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& harness_protocol_fields() {
+  static const std::vector<std::string> fields = {"chat"};
+  return fields;
+}
+
+Json runner_protocol(const Json& settings) {
+  Json out = settings;
+  for (const auto& key : harness_protocol_fields()) out.erase(key);
+  return out;
+}
 
 std::string presets_dir() {
   if (const char* env = std::getenv("DLMEVAL_PRESETS")) return env;

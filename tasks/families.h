@@ -15,7 +15,7 @@ std::unique_ptr<Task> make_bbh_task(const std::string& name, const TaskOptions& 
 const std::vector<std::string>& bbh_subtasks();
 // "humaneval", "humaneval_instruct", "mbpp", "mbpp_sanitized".
 std::unique_ptr<Task> make_code_task(const std::string& name, const TaskOptions& options);
-// "mmlu" (all subjects) or "mmlu_<subject>".
+// "mmlu" (all subjects), "mmlu_<subject>", or "mmlu_gen" (all subjects, answered by generation).
 std::unique_ptr<Task> make_mmlu_task(const std::string& name, const TaskOptions& options);
 const std::vector<std::string>& mmlu_subjects();
 // "arc_easy", "arc_challenge", "hellaswag", "piqa", "winogrande", "truthfulqa_mc1", "truthfulqa_mc2".

@@ -1,7 +1,5 @@
-// Multiple choice answered by generation, as OpenCompass's `_gen` configs that LLaDA-8B-Instruct
-// was evaluated with (EVAL.md; its opencompass examples): the prompt lists the options as
-// "A. text" lines, the model writes freely (no stop strings: the protocol's length and EOS end
-// it), first_option_postprocess reads the letter, accuracy is letter == gold.
+// The OpenCompass `_gen` multiple-choice formats that LLaDA-8B-Instruct was evaluated with
+// (EVAL.md; its opencompass examples), and the task that asks and scores them (letter_gen_task.h).
 //  * arc_challenge_gen / arc_easy_gen: ARC_c_gen_1e0de5, "Question: {q}\nA. ..\nD. ..\nAnswer:";
 //    like OpenCompass's ARCDataset, only questions with exactly four options are kept.
 //  * hellaswag_gen: hellaswag_gen_6faab5, "{ctx}\nQuestion: Which ending makes the most sense?\n
@@ -11,68 +9,56 @@
 #include "scorers/option_letter.h"
 #include "tasks/choice_task.h"
 #include "tasks/families.h"
-#include "tasks/task_base.h"
+#include "tasks/letter_gen_task.h"
 
 namespace dlmeval {
-namespace {
 
-struct LetterItem {
-  std::string prompt;
-  std::string gold;  // "A".."D"
-};
+LetterGenTask::LetterGenTask(std::string name, std::string options)
+    : BasicTask(std::move(name), "1.0", RequestKind::Generate), options_(std::move(options)) {}
 
-class LetterGenTask final : public BasicTask {
- public:
-  LetterGenTask(std::string name, std::string options)
-      : BasicTask(std::move(name), "1.0", RequestKind::Generate), options_(std::move(options)) {}
+void LetterGenTask::add(Doc doc, LetterItem item) {
+  docs_.push_back(std::move(doc));
+  items_.push_back(std::move(item));
+}
 
-  void add(Doc doc, LetterItem item) {
-    docs_.push_back(std::move(doc));
-    items_.push_back(std::move(item));
+void LetterGenTask::finish(const TaskOptions& options) {
+  finish_docs(options);
+  items_.resize(docs_.size());
+}
+
+TaskRequest LetterGenTask::build_request(const Doc& doc) const {
+  const LetterItem& item = items_[index_of(doc)];
+  TaskRequest request;
+  request.kind = RequestKind::Generate;
+  request.doc_id = doc.id;
+  request.contexts = {item.prompt};
+  request.chat_messages = item.chat_messages;
+  request.target = item.gold;
+  return request;
+}
+
+ScoredSample LetterGenTask::score(const Doc& doc, const TaskRequest& request, const TaskOutput& output) const {
+  require_texts(*this, request, output);
+  const LetterItem& item = items_[index_of(doc)];
+  ScoredSample scored;
+  scored.filtered = Json::array();
+  double correct = 0;
+  for (const auto& text : output.texts) {
+    const std::string letter = first_option_letter(text, options_);
+    scored.filtered.push_back(letter);
+    correct += letter == item.gold ? 1.0 : 0.0;
   }
-  void add_files(const std::vector<std::string>& files) { files_ = files; }
-  void finish(const TaskOptions& options) {
-    finish_docs(options);
-    items_.resize(docs_.size());
-  }
+  scored.metrics["acc"] = correct / static_cast<double>(output.texts.size());
+  return scored;
+}
 
-  TaskRequest build_request(const Doc& doc) const override {
-    const LetterItem& item = items_[index_of(doc)];
-    TaskRequest request;
-    request.kind = RequestKind::Generate;
-    request.doc_id = doc.id;
-    request.contexts = {item.prompt};
-    request.target = item.gold;
-    return request;
-  }
-
-  ScoredSample score(const Doc& doc, const TaskRequest& request, const TaskOutput& output) const override {
-    require_texts(*this, request, output);
-    const LetterItem& item = items_[index_of(doc)];
-    ScoredSample scored;
-    scored.filtered = Json::array();
-    double correct = 0;
-    for (const auto& text : output.texts) {
-      const std::string letter = first_option_letter(text, options_);
-      scored.filtered.push_back(letter);
-      correct += letter == item.gold ? 1.0 : 0.0;
-    }
-    scored.metrics["acc"] = correct / static_cast<double>(output.texts.size());
-    return scored;
-  }
-
-  std::vector<std::string> metric_names() const override { return {"acc"}; }
-
- private:
-  std::string options_;
-  std::vector<LetterItem> items_;
-};
-
-std::string lettered(const std::vector<std::string>& choices) {
+std::string lettered_options(const std::vector<std::string>& choices) {
   std::string out;
   for (size_t i = 0; i < choices.size(); ++i) out += std::string(1, static_cast<char>('A' + i)) + ". " + choices[i] + "\n";
   return out;
 }
+
+namespace {
 
 // The loglik task of the same benchmark, loaded without shots and without a limit, so the
 // generative variant reads the same records the same way.
@@ -87,13 +73,13 @@ std::unique_ptr<ChoiceTask> source_task(const std::string& source, const TaskOpt
 std::unique_ptr<Task> make_arc_gen(const std::string& name, const std::string& source, const TaskOptions& options) {
   auto from = source_task(source, options);
   auto task = std::make_unique<LetterGenTask>(name, "ABCD");
-  task->add_files(from->data_files());
+  for (const auto& file : from->data_files()) task->add_file(file);
   for (size_t i = 0; i < from->docs().size(); ++i) {
     const ChoiceItem& item = from->item_at(i);
     if (item.choices.size() != 4) continue;
     const Doc& doc = from->docs()[i];
     const std::string stem = doc.fields["question"]["stem"].get<std::string>();
-    task->add(doc, {"Question: " + stem + "\n" + lettered(item.choices) + "Answer:",
+    task->add(doc, {"Question: " + stem + "\n" + lettered_options(item.choices) + "Answer:",
                     std::string(1, static_cast<char>('A' + item.gold))});
   }
   task->finish(options);
@@ -103,13 +89,13 @@ std::unique_ptr<Task> make_arc_gen(const std::string& name, const std::string& s
 std::unique_ptr<Task> make_hellaswag_gen(const std::string& name, const TaskOptions& options) {
   auto from = source_task("hellaswag", options);
   auto task = std::make_unique<LetterGenTask>(name, "ABCD");
-  task->add_files(from->data_files());
+  for (const auto& file : from->data_files()) task->add_file(file);
   for (size_t i = 0; i < from->docs().size(); ++i) {
     const ChoiceItem& item = from->item_at(i);
     // item.text is lm-eval's preprocessed "{activity_label}: {ctx}".
     const size_t colon = item.text.find(": ");
     const std::string ctx = colon == std::string::npos ? item.text : item.text.substr(colon + 2);
-    task->add(from->docs()[i], {ctx + "\nQuestion: Which ending makes the most sense?\n" + lettered(item.choices) +
+    task->add(from->docs()[i], {ctx + "\nQuestion: Which ending makes the most sense?\n" + lettered_options(item.choices) +
                                     "You may choose from 'A', 'B', 'C', 'D'.\nAnswer:",
                                 std::string(1, static_cast<char>('A' + item.gold))});
   }

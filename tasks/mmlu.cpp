@@ -3,6 +3,12 @@
 // questions, "{question}\nA. ..\nB. ..\nC. ..\nD. ..\nAnswer:" with continuations " A".." D".
 // The group `mmlu` holds all 57 subjects; its score is the mean over every question (micro average).
 //
+// `mmlu_gen` asks the same questions for a generated letter as OpenCompass's mmlu_gen_a484b3:
+// per subject the hint "There is a single choice question about {subject}. Answer the question by
+// replying A, B, C or D.", the first five dev questions as rounds "{hint}\nQuestion: {q}\nA. ..
+// \nD. ..\nAnswer: " → "{letter}\n", then "{hint}\nQ: {q}\nA. ..\nD. ..\nA: ". As plain text the
+// rounds are concatenated; under a chat-template protocol they are chat turns.
+//
 // Reads <subject>_{dev,test}.csv either with the converted header "question,choice0..3,answer"
 // (answer 0-3) or in the original release's form (no header, answer letter A-D).
 #include <algorithm>
@@ -11,6 +17,7 @@
 #include "tasks/choice_task.h"
 #include "tasks/data_files.h"
 #include "tasks/families.h"
+#include "tasks/letter_gen_task.h"
 #include "tasks/text_util.h"
 
 namespace dlmeval {
@@ -48,6 +55,52 @@ SubjectRows read_subject(const std::string& task, const std::string& path) {
   return out;
 }
 
+std::string mmlu_gen_question(const std::string& hint, const char* question_tag, const Json& record,
+                              const char* answer_tag) {
+  std::vector<std::string> choices;
+  for (const auto& c : record["choices"]) choices.push_back(c.get<std::string>());
+  return hint + "\n" + question_tag + record["question"].get<std::string>() + "\n" + lettered_options(choices) + answer_tag;
+}
+
+std::unique_ptr<Task> make_mmlu_gen(const std::string& name, const TaskOptions& options) {
+  if (options.num_fewshot && *options.num_fewshot != 5)
+    throw UserError(name + ": the OpenCompass prompt has exactly 5 shots");
+  auto task = std::make_unique<LetterGenTask>(name, "ABCD");
+  for (const std::string& subject : mmlu_subjects()) {
+    const std::string test_path = locate_data_file(name, options.data_dir, "mmlu/test/" + subject + "_test.csv");
+    const std::string dev_path = locate_data_file(name, options.data_dir, "mmlu/dev/" + subject + "_dev.csv");
+    task->add_file(test_path);
+    task->add_file(dev_path);
+    const std::string hint = "There is a single choice question about " + replace_all(subject, "_", " ") +
+                             ". Answer the question by replying A, B, C or D.";
+    const SubjectRows dev = read_subject(name, dev_path);
+    if (dev.records.size() < 5) throw UserError(name + ": " + dev_path + ": needs 5 dev questions");
+    std::string plain;
+    Json turns = Json::array();
+    for (size_t i = 0; i < 5; ++i) {
+      const std::string asked = mmlu_gen_question(hint, "Question: ", dev.records[i], "Answer: ");
+      const std::string answer = std::string(1, static_cast<char>('A' + dev.items[i].gold)) + "\n";
+      plain += asked + answer;
+      turns.push_back({{"role", "user"}, {"content", asked}});
+      turns.push_back({{"role", "assistant"}, {"content", answer}});
+    }
+    SubjectRows test = read_subject(name, test_path);
+    const size_t n = options.limit ? std::min(*options.limit, test.items.size()) : test.items.size();
+    for (size_t i = 0; i < n; ++i) {
+      LetterItem item;
+      const std::string asked = mmlu_gen_question(hint, "Q: ", test.records[i], "A: ");
+      item.prompt = plain + asked;
+      item.chat_messages = turns;
+      item.chat_messages.push_back({{"role", "user"}, {"content", asked}});
+      item.gold = std::string(1, static_cast<char>('A' + test.items[i].gold));
+      task->add(Doc{subject + "/" + std::to_string(i), std::move(test.records[i])}, std::move(item));
+    }
+  }
+  // --limit is applied per subject above, as for `mmlu`.
+  task->finish(TaskOptions{});
+  return task;
+}
+
 }  // namespace
 
 const std::vector<std::string>& mmlu_subjects() {
@@ -69,6 +122,7 @@ const std::vector<std::string>& mmlu_subjects() {
 }
 
 std::unique_ptr<Task> make_mmlu_task(const std::string& name, const TaskOptions& options) {
+  if (name == "mmlu_gen") return make_mmlu_gen(name, options);
   std::vector<std::string> subjects;
   if (name == "mmlu") {
     subjects = mmlu_subjects();

@@ -39,6 +39,7 @@ std::vector<std::pair<std::string, std::string>> list_tasks() {
       {"arc_challenge_gen", "ARC-Challenge test, 4-option questions answered by generation (OpenCompass ARC_c_gen_1e0de5); acc"},
       {"arc_easy_gen", "ARC-Easy test, 4-option questions answered by generation (OpenCompass ARC_c_gen_1e0de5 format); acc"},
       {"hellaswag_gen", "HellaSwag validation answered by generation (OpenCompass hellaswag_gen_6faab5); acc"},
+      {"mmlu_gen", "MMLU, all 57 subjects, answered by generation after 5 dev rounds (OpenCompass mmlu_gen_a484b3); acc"},
   });
   const auto toys = toy_task_list();
   tasks.insert(tasks.end(), toys.begin(), toys.end());

@@ -30,6 +30,7 @@ std::string Task::prompt_fingerprint() const {
                      {"continuations", request.continuations},
                      {"stop_strings", request.stop_strings},
                      {"samples", request.samples}};
+    if (!request.chat_messages.empty()) rendered["chat_messages"] = request.chat_messages;
     digests += sha256_hex(rendered.dump());
   }
   return sha256_hex(name() + "\n" + version() + "\n" + digests);

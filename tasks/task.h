@@ -28,6 +28,10 @@ struct TaskRequest {
   std::vector<std::string> stop_strings;    // Generate only ("until")
   Json target;                              // what the scorer compares against (for sample logs)
   int samples = 1;                          // Generate: completions per doc (pass@k needs n > 1)
+  // Generate: the prompt as chat turns ({"role", "content"} objects) for protocols that apply the
+  // chat template, when its few-shot examples are turns of their own; empty = one user turn
+  // holding contexts[0]. contexts[0] stays the plain-text rendering.
+  Json chat_messages = Json::array();
 };
 
 struct TaskOutput {

@@ -86,3 +86,36 @@ TEST(LetterGenTasks, ArcKeepsFourOptionQuestionsLikeOpenCompassArcDataset) {
 
 }  // namespace
 }  // namespace dlmeval
+
+namespace dlmeval {
+namespace {
+
+TEST(LetterGenTasks, MmluGenShotsAreRoundsInPlainTextAndChatTurnsUnderAChatTemplate) {
+  auto task = make_task("mmlu_gen", options_with_limit(1));
+  ASSERT_EQ(task->docs().size(), 57u);  // --limit applies per subject, as for mmlu
+  const TaskRequest r = task->build_request(task->docs()[0]);
+  const std::string hint =
+      "There is a single choice question about abstract algebra. Answer the question by replying A, B, C or D.";
+  const Json& turns = r.chat_messages;
+  ASSERT_EQ(turns.size(), 11u);
+  std::string joined;
+  for (size_t i = 0; i < turns.size(); ++i) {
+    EXPECT_EQ(turns[i]["role"], i % 2 == 0 ? "user" : "assistant") << i;
+    joined += turns[i]["content"].get<std::string>();
+  }
+  // The plain rendering is the rounds concatenated, as OpenCompass renders them without a chat template.
+  EXPECT_EQ(r.contexts.at(0), joined);
+  EXPECT_EQ(turns[0]["content"].get<std::string>().rfind(hint + "\nQuestion: ", 0), 0u);
+  EXPECT_EQ(turns[0]["content"].get<std::string>().substr(turns[0]["content"].get<std::string>().size() - 9), "\nAnswer: ");
+  for (size_t i = 1; i < 10; i += 2) {
+    const std::string answer = turns[i]["content"];
+    EXPECT_TRUE(answer.size() == 2 && answer[0] >= 'A' && answer[0] <= 'D' && answer[1] == '\n') << answer;
+  }
+  EXPECT_EQ(turns[10]["content"],
+            hint + "\nQ: Find the degree for the given field extension Q(sqrt(2), sqrt(3), sqrt(18)) over Q.\n"
+                   "A. 0\nB. 4\nC. 2\nD. 6\nA: ");
+  EXPECT_EQ(r.target, "B");
+}
+
+}  // namespace
+}  // namespace dlmeval

@@ -185,3 +185,34 @@ TEST(Suites, MalformedSuitesAreClearErrorsBeforeAnyModelWork) {
 }
 
 }  // namespace
+
+namespace {
+
+// A protocol with "chat": true runs the prompt through the checkpoint's chat template; the field
+// is fingerprinted but never reaches the sampler.
+TEST(ChatProtocols, RunAppliesTheChatTemplateAndKeepsTheFieldFromTheSampler) {
+  auto root = test::scratch_dir("chat_run");
+  const std::string model = test::tiny_model_with_tokenizer(root);
+  Json base = {{"sampler", "llada"}, {"gen_length", 4}, {"steps", 2}, {"block_length", 4}};
+  const auto plain = test::write_protocol(root, "tiny-plain", base);
+  base["chat"] = true;
+  const auto chat = test::write_protocol(root, "tiny-chat", base);
+  const std::string out = (root / "run").string();
+  auto r = test::run_dlmeval("run --model " + model + " --tasks hellaswag_gen --protocol " + plain + " --protocol " + chat +
+                             " --limit 2 --threads 1 --quiet --data-dir " + test::data_dir() + " --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto plain_rows = read_jsonl_file(out + "/samples-hellaswag_gen-tiny-plain.jsonl");
+  auto chat_rows = read_jsonl_file(out + "/samples-hellaswag_gen-tiny-chat.jsonl");
+  ASSERT_EQ(plain_rows.size(), 2u);
+  ASSERT_EQ(chat_rows.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(plain_rows[i]["arguments"], chat_rows[i]["arguments"]);
+    // The template's role markers add tokens around the same question.
+    EXPECT_GT(chat_rows[i]["prompt_tokens"].get<int64_t>(), plain_rows[i]["prompt_tokens"].get<int64_t>());
+  }
+  Json manifest = read_json_file(out + "/manifest.json");
+  EXPECT_NE(manifest["protocols"][0]["fingerprint"], manifest["protocols"][1]["fingerprint"]);
+  fs::remove_all(root);
+}
+
+}  // namespace

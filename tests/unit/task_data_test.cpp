@@ -142,7 +142,7 @@ TEST(TaskList, EveryListedTaskHasADescriptionAndAUniqueName) {
     EXPECT_FALSE(description.empty()) << name;
     EXPECT_TRUE(names.insert(name).second) << name;
   }
-  EXPECT_EQ(names.size(), 3u + 1 + 27 + 4 + 1 + 57 + 7 + 3 + toy_task_list().size());
+  EXPECT_EQ(names.size(), 3u + 1 + 27 + 4 + 1 + 57 + 7 + 4 + toy_task_list().size());
 }
 
 }  // namespace
