@@ -17,6 +17,7 @@ struct SuiteEntry {
   std::string protocol;             // preset name or JSON file
   std::optional<int> num_fewshot;   // absent: the task's default
   std::vector<std::string> columns; // paper columns this pair reproduces
+  std::string row;                  // paper row it fills when the task name does not say (e.g. gsm8k_semi_ar)
 };
 
 struct Suite {

@@ -185,7 +185,11 @@ bool suite_columns(const LoadedRun& run, const PaperOptions& options, std::vecto
         order.push_back(label);
         by_label[label].label = label;
       }
-      by_label[label].by_task[task] = value;
+      if (entry.contains("row") && entry["row"].is_string()) {
+        by_label[label].by_row[entry["row"].get<std::string>()] = {value, task};
+      } else {
+        by_label[label].by_task[task] = value;
+      }
     }
   }
   // The paper's column order, so measured columns line up with the reported ones.
@@ -239,6 +243,11 @@ std::string render_paper_table(const PaperTable& table, const std::vector<Measur
     auto candidates = tasks_for_paper_row(row, options.row_to_task);
     row_tasks[r] = join_tasks(candidates);
     for (size_t c = 0; c < measured.size(); ++c) {
+      if (auto named = measured[c].by_row.find(row); named != measured[c].by_row.end()) {
+        cells[r][c].value = named->second.first;
+        row_tasks[r] = named->second.second;
+        continue;
+      }
       for (const auto& task : candidates) {
         auto it = measured[c].by_task.find(task);
         if (it == measured[c].by_task.end()) continue;

@@ -39,6 +39,8 @@ struct MeasuredColumn {
   std::string label;  // "<run>/<protocol>", or "<run>/<paper column>" for a run planned from the table's suite
   // task -> (value, stderr) in percentage points for [0,1] metrics, else the metric's unit
   std::map<std::string, Value> by_task;
+  // paper row -> (value, task) for suite entries that name their row; wins over by_task
+  std::map<std::string, std::pair<Value, std::string>> by_row;
 };
 
 struct PaperOptions {

@@ -31,7 +31,7 @@ std::vector<std::pair<std::string, std::string>> planned_pairs(const std::string
 TEST(Suites, ShippedSuitesPlanExactlyTheirPairsOnTheRealData) {
   auto root = test::scratch_dir("suite_shipped");
   const std::string model = test::tiny_model_with_tokenizer(root);
-  for (const std::string name : {"llada-base", "illada-base"}) {
+  for (const std::string name : {"llada-base", "illada-base", "llada-instruct"}) {
     Json suite = read_json_file(std::string(DLMEVAL_SOURCE_DIR) + "/presets/suites/" + name + ".json");
     const std::string out = (root / ("out-" + name)).string();
     auto r = test::run_dlmeval("run --model " + model + " --suite " + name + " --dry-run --data-dir " +
@@ -50,7 +50,7 @@ TEST(Suites, ShippedSuitesPlanExactlyTheirPairsOnTheRealData) {
     std::set<std::string> columns(table["columns"].begin(), table["columns"].end());
     for (const auto& e : suite["entries"]) {
       for (const auto& c : e.value("columns", Json::array())) EXPECT_TRUE(columns.count(c.get<std::string>())) << c;
-      EXPECT_TRUE(table["rows"].contains(e["task"].get<std::string>())) << e.dump();
+      EXPECT_TRUE(table["rows"].contains(e.value("row", e["task"].get<std::string>()))) << e.dump();
     }
     for (const auto& [row, why] : suite["not_covered"].items()) EXPECT_TRUE(table["rows"].contains(row)) << row;
   }
@@ -75,14 +75,15 @@ SuiteFixture make_suite_fixture(const std::string& name) {
   const auto mc = test::write_protocol(f.root, "tiny-mc", {{"estimator", "mc_elbo"}, {"mc_num", 4}, {"batch_size", 4}});
   Json suite = {{"name", "tiny-suite"},
                 {"paper_table", "tiny-table"},
-                {"entries", Json::array({{{"task", "gsm8k"}, {"protocol", gen}, {"num_fewshot", 1}, {"columns", Json::array({"gen"})}},
+                {"entries", Json::array({{{"task", "gsm8k"}, {"protocol", gen}, {"num_fewshot", 1}, {"columns", Json::array({"gen"})}, {"row", "gsm8k_alt"}},
                                          {{"task", "arc_easy"}, {"protocol", mc}, {"columns", Json::array({"ppl_no_cfg"})}},
                                          {{"task", "piqa"}, {"protocol", "conf-single"}, {"columns", Json::array({"ppl_no_cfg", "ppl_cfg"})}}})}};
   f.suite = (f.root / "tiny-suite.json").string();
   std::ofstream(f.suite) << suite.dump(2);
   f.reference = (f.root / "tables.json").string();
   std::ofstream(f.reference) << R"({"tables": {"tiny-table": {"title": "Tiny", "columns": ["ppl_no_cfg", "ppl_cfg", "gen"],
-    "rows": {"arc_easy": [50.0, null, null], "piqa": [60.0, 61.0, null], "gsm8k": [null, null, 10.0]}}}})";
+    "rows": {"arc_easy": [50.0, null, null], "piqa": [60.0, 61.0, null], "gsm8k": [null, null, 10.0],
+    "gsm8k_alt": [null, null, 20.0]}}}})";
   return f;
 }
 
@@ -130,6 +131,10 @@ TEST(Suites, RunEvaluatesOnlyTheSuitePairsWithTheirShotsAndPaperUsesTheirColumns
   EXPECT_EQ(m[1].str(), m[3].str());
   std::regex arc(R"(\| arc_easy \| arc_easy \| 50.0 \| — \| — \| [0-9.]+( ± [0-9.]+)? \| — \| — \|)");
   EXPECT_TRUE(std::regex_search(paper.output, arc)) << paper.output;
+  // The gsm8k pair names its row: it fills gsm8k_alt, not the row named like its task.
+  EXPECT_NE(paper.output.find("| gsm8k | gsm8k / gsm8k_cot | — | — | 10.0 | — | — | — |"), std::string::npos) << paper.output;
+  std::regex alt(R"(\| gsm8k_alt \| gsm8k \| — \| — \| 20.0 \| — \| — \| [0-9.]+( ± [0-9.]+)? \|)");
+  EXPECT_TRUE(std::regex_search(paper.output, alt)) << paper.output;
 
   // --tasks narrows a suite to some of its tasks; a task it lacks is an error.
   const std::string part = (f.root / "part").string();
