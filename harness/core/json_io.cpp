@@ -1,9 +1,13 @@
 #include "harness/core/json_io.h"
 
+// The runtime-only build (cmake/runtime_only.cmake) defines DLMEVAL_NO_COMPRESSED_FILES: it runs
+// where Boost.Iostreams cannot be installed, and the runtime never reads compressed files.
+#ifndef DLMEVAL_NO_COMPRESSED_FILES
 #include <boost/iostreams/copy.hpp>
 #include <boost/iostreams/filter/bzip2.hpp>
 #include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filtering_stream.hpp>
+#endif
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +27,10 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 std::string read_file_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UserError(path + ": cannot open file");
+#ifdef DLMEVAL_NO_COMPRESSED_FILES
+  if (ends_with(path, ".gz") || ends_with(path, ".bz2"))
+    throw UserError(path + ": cannot decompress: this runtime-only build reads uncompressed files only");
+#else
   try {
     if (ends_with(path, ".gz") || ends_with(path, ".bz2")) {
       boost::iostreams::filtering_istream stream;
@@ -36,6 +44,7 @@ std::string read_file_bytes(const std::string& path) {
   } catch (const std::exception& e) {
     throw UserError(path + ": cannot decompress: " + e.what());
   }
+#endif
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();

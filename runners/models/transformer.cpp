@@ -30,9 +30,11 @@ double lowest_of(torch::ScalarType dtype) {
 torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                            const std::optional<torch::Tensor>& bias) {
 #if TORCH_VERSION_MAJOR >= 2
-  // Fused kernels (flash / memory-efficient) where the LibTorch version has them.
-  return at::scaled_dot_product_attention(q, k, v, bias.has_value() ? c10::optional<at::Tensor>(*bias) : c10::nullopt,
-                                          0.0, false);
+  // Fused kernels (flash / memory-efficient) where the LibTorch version has them. The mask is
+  // passed as a Tensor or `{}` so the call compiles whether LibTorch spells its optional
+  // c10::optional (2.0-2.3) or std::optional (later).
+  if (bias.has_value()) return at::scaled_dot_product_attention(q, k, v, *bias, 0.0, false);
+  return at::scaled_dot_product_attention(q, k, v, {}, 0.0, false);
 #else
   auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
   if (bias.has_value()) scores = scores + *bias;
@@ -157,9 +159,11 @@ torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const
 }
 
 TransformerWeights load_weights(const Checkpoint& ck, torch::Device device, torch::ScalarType dtype) {
-  const auto& c = ck.config();
+  return weights_from_named(ck.config(), [&](const std::string& name) { return ck.load(name, device, dtype); });
+}
+
+TransformerWeights weights_from_named(const ModelConfig& c, const std::function<torch::Tensor(const std::string&)>& get) {
   TransformerWeights w;
-  auto get = [&](const std::string& name) { return ck.load(name, device, dtype); };
   if (c.architecture == Architecture::LLaDA) {
     w.embed = get("model.transformer.wte.weight");
     for (int64_t i = 0; i < c.n_layers; ++i) {

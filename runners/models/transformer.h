@@ -5,7 +5,9 @@
 // come from ModelConfig.
 #include <torch/torch.h>
 
+#include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "runners/io/model_config.h"
@@ -66,6 +68,11 @@ class Transformer {
 
 // Loads weights from a checkpoint (validated) onto `device` in `dtype`.
 TransformerWeights load_weights(const Checkpoint& checkpoint, torch::Device device, torch::ScalarType dtype);
+// Assembles the network from tensors named as the checkpoint format of `config` names them
+// (`get` returns each one on its device, in its dtype). Shared by load_weights and by callers that
+// make a checkpoint's tensors in memory (benchmarks of full-size shapes).
+TransformerWeights weights_from_named(const ModelConfig& config,
+                                      const std::function<torch::Tensor(const std::string&)>& get);
 // Random weights for a config (benchmarks, training from scratch); deterministic from `seed`.
 TransformerWeights random_weights(const ModelConfig& config, uint64_t seed, torch::Device device, torch::ScalarType dtype);
 

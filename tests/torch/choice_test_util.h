@@ -7,13 +7,14 @@
 #include "golden_paths.h"
 #include "harness/core/json_io.h"
 #include "runners/model.h"
+#include "test_device.h"
 
 namespace dlmeval::test {
 
 inline const LoadedModel& cached_model(const std::string& name) {
   static std::map<std::string, std::shared_ptr<LoadedModel>> models;
   auto& slot = models[name];
-  if (!slot) slot = load_model(checkpoint(name), RuntimeOptions{});
+  if (!slot) slot = load_model(checkpoint(name), runtime_options());
   return *slot;
 }
 

@@ -9,6 +9,7 @@
 #include "runners/forward_file.h"
 #include "runners/model.h"
 #include "runners/tensor_file.h"
+#include "test_device.h"
 
 using namespace dlmeval;
 
@@ -30,9 +31,7 @@ torch::Tensor forward_via_file(const std::string& ckpt, const torch::Tensor& ids
   std::string in_path = temp_path(std::to_string(::getpid()) + "_in.safetensors");
   std::string out_path = temp_path(std::to_string(::getpid()) + "_out.safetensors");
   write_tensor_file(in_path, in);
-  RuntimeOptions options;
-  options.dtype = dtype;
-  run_forward_file(test::checkpoint(ckpt), options, in_path, out_path);
+  run_forward_file(test::checkpoint(ckpt), test::runtime_options(dtype), in_path, out_path);
   return read_tensor_file(out_path).at("logits");
 }
 

@@ -9,6 +9,7 @@
 #include "golden_paths.h"
 #include "harness/core/json_io.h"
 #include "runners/model.h"
+#include "test_device.h"
 
 namespace dlmeval::test {
 
@@ -16,7 +17,7 @@ inline std::shared_ptr<LoadedModel> golden_model(const std::string& name) {
   static std::map<std::string, std::shared_ptr<LoadedModel>> loaded;
   auto& m = loaded[name];
   if (!m) {
-    RuntimeOptions options;
+    RuntimeOptions options = runtime_options();
     options.threads = 1;
     m = load_model(checkpoint(name), options);
   }
