@@ -8,16 +8,10 @@
 
 namespace dlmeval {
 
-HiddenStateModel::HiddenStateModel(const LoadedModel& model) : model_(model) {
-  const Transformer& net = *model.net;
-  TransformerWeights weights = net.weights();  // shares every tensor
-  // x @ I^T == x exactly, so this network's "logits" are the final normalised hidden states.
-  weights.head = torch::eye(net.config().d_model, torch::dtype(net.dtype()).device(net.device()));
-  net_ = std::make_unique<Transformer>(net.config(), std::move(weights), net.device(), net.dtype());
-}
+HiddenStateModel::HiddenStateModel(const LoadedModel& model) : model_(model) {}
 
 torch::Tensor HiddenStateModel::hidden(const torch::Tensor& ids, const std::optional<torch::Tensor>& attention_mask) const {
-  return net_->forward(ids, attention_mask);
+  return model_.net->hidden_states(ids, attention_mask);
 }
 
 torch::Tensor HiddenStateModel::logits(const torch::Tensor& hidden_states) const {

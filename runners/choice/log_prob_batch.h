@@ -26,7 +26,6 @@ class HiddenStateModel {
 
  private:
   const LoadedModel& model_;
-  std::unique_ptr<Transformer> net_;
 };
 
 class LogProbBatch {

@@ -72,14 +72,23 @@ torch::Tensor Transformer::rms_norm(const torch::Tensor& x, const torch::Tensor&
 
 torch::Tensor Transformer::forward(const torch::Tensor& input_ids, const std::optional<torch::Tensor>& attention_mask,
                                    KVCache* record) const {
-  return run(input_ids, 0, attention_mask, record, nullptr);
+  return head(run(input_ids, 0, attention_mask, record, nullptr));
+}
+
+torch::Tensor Transformer::hidden_states(const torch::Tensor& input_ids,
+                                         const std::optional<torch::Tensor>& attention_mask) const {
+  return run(input_ids, 0, attention_mask, nullptr, nullptr);
+}
+
+torch::Tensor Transformer::head(const torch::Tensor& hidden) const {
+  return project(hidden, weights_.head, {}).to(torch::kFloat32);
 }
 
 torch::Tensor Transformer::forward_window(const torch::Tensor& window_ids, int64_t start,
                                           const std::optional<torch::Tensor>& attention_mask,
                                           const KVCache& cache) const {
   if (cache.empty()) throw std::logic_error("forward_window needs a recorded KV cache");
-  return run(window_ids, start, attention_mask, nullptr, &cache);
+  return head(run(window_ids, start, attention_mask, nullptr, &cache));
 }
 
 torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const std::optional<torch::Tensor>& mask_in,
@@ -154,8 +163,7 @@ torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const
     auto act = torch::silu(project(m, L.gate, {})) * project(m, L.up, {});
     x = x + project(act, L.down, {});
   }
-  x = rms_norm(x, weights_.final_norm);
-  return project(x, weights_.head, {}).to(torch::kFloat32);
+  return rms_norm(x, weights_.final_norm);
 }
 
 TransformerWeights load_weights(const Checkpoint& ck, torch::Device device, torch::ScalarType dtype) {

@@ -48,6 +48,9 @@ class Transformer {
   // every other position's come from `cache` (recorded by forward on the full sequence).
   torch::Tensor forward_window(const torch::Tensor& window_ids, int64_t start,
                                const std::optional<torch::Tensor>& attention_mask, const KVCache& cache) const;
+  // The final normalised hidden states [B, T, d] in the network's dtype: forward without the head,
+  // for callers that need the logits of a few positions only (choice scoring).
+  torch::Tensor hidden_states(const torch::Tensor& input_ids, const std::optional<torch::Tensor>& attention_mask) const;
 
   const ModelConfig& config() const { return config_; }
   torch::Device device() const { return device_; }
@@ -56,8 +59,10 @@ class Transformer {
   const TransformerWeights& weights() const { return weights_; }
 
  private:
+  // Final normalised hidden states of the window; forward and forward_window apply the head.
   torch::Tensor run(const torch::Tensor& ids, int64_t start, const std::optional<torch::Tensor>& mask,
                     KVCache* record, const KVCache* reuse) const;
+  torch::Tensor head(const torch::Tensor& hidden) const;
   torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight) const;
 
   ModelConfig config_;
