@@ -106,22 +106,11 @@ class CodeTask : public BasicTask {
 
   std::vector<ScoredSample> score_batch(const std::vector<const Doc*>& docs, const std::vector<TaskRequest>& requests,
                                         const std::vector<TaskOutput>& outputs) const override {
-    if (docs.size() != requests.size() || docs.size() != outputs.size()) {
-      throw std::invalid_argument("score_batch: docs, requests and outputs must have the same length");
-    }
-    std::vector<std::string> programs;
-    std::vector<ScoredSample> scored(docs.size());
-    for (size_t i = 0; i < docs.size(); ++i) {
-      require_texts(*this, requests[i], outputs[i]);
-      scored[i].filtered = Json::array();
-      for (const std::string& raw : outputs[i].texts) {
-        const std::string completion = extract_completion(raw, requests[i].stop_strings);
-        scored[i].filtered.push_back(completion);
-        programs.push_back(program(*docs[i], completion));
-      }
-    }
-    score_programs_pass_at_k(programs, outputs, extra_k_, limits_, workers_, scored);
-    return scored;
+    return score_code_completions(
+        *this, docs, requests, outputs,
+        [this](const std::string& raw, const TaskRequest& request) { return extract_completion(raw, request.stop_strings); },
+        [this](const Doc& doc, const std::string& completion) { return program(doc, completion); }, extra_k_, limits_,
+        workers_);
   }
 
   std::vector<std::string> metric_names() const override { return pass_at_k_metric_names(extra_k_); }

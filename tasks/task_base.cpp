@@ -1,5 +1,7 @@
 #include "tasks/task_base.h"
 
+#include <stdexcept>
+
 #include "harness/core/error.h"
 #include "scorers/number_extraction.h"
 #include "scorers/pass_at_k.h"
@@ -58,9 +60,26 @@ void require_loglik(const Task& task, const TaskRequest& request, const TaskOutp
   }
 }
 
-void score_programs_pass_at_k(const std::vector<std::string>& programs, const std::vector<TaskOutput>& outputs,
-                              const std::vector<int>& extra_k, const SandboxLimits& limits, int workers,
-                              std::vector<ScoredSample>& scored) {
+std::vector<ScoredSample> score_code_completions(
+    const Task& task, const std::vector<const Doc*>& docs, const std::vector<TaskRequest>& requests,
+    const std::vector<TaskOutput>& outputs,
+    const std::function<std::string(const std::string& raw, const TaskRequest& request)>& extract,
+    const std::function<std::string(const Doc& doc, const std::string& completion)>& program,
+    const std::vector<int>& extra_k, const SandboxLimits& limits, int workers) {
+  if (docs.size() != requests.size() || docs.size() != outputs.size()) {
+    throw std::invalid_argument("score_batch: docs, requests and outputs must have the same length");
+  }
+  std::vector<std::string> programs;
+  std::vector<ScoredSample> scored(docs.size());
+  for (size_t i = 0; i < docs.size(); ++i) {
+    require_texts(task, requests[i], outputs[i]);
+    scored[i].filtered = Json::array();
+    for (const std::string& raw : outputs[i].texts) {
+      const std::string completion = extract(raw, requests[i]);
+      scored[i].filtered.push_back(completion);
+      programs.push_back(program(*docs[i], completion));
+    }
+  }
   const std::vector<SandboxResult> results = run_python_programs(programs, limits, workers);
   size_t next = 0;
   for (size_t i = 0; i < outputs.size(); ++i) {
@@ -78,6 +97,7 @@ void score_programs_pass_at_k(const std::vector<std::string>& programs, const st
     }
     scored[i].filtered = Json{{"completions", scored[i].filtered}, {"status", statuses}};
   }
+  return scored;
 }
 
 ScoredSample score_numeric_answers(const TaskRequest& request, const TaskOutput& output, const std::string& gold,

@@ -54,12 +54,15 @@ std::vector<std::vector<size_t>> draw_fewshot(size_t pool_size, size_t n_docs, s
 void require_texts(const Task& task, const TaskRequest& request, const TaskOutput& output);
 void require_loglik(const Task& task, const TaskRequest& request, const TaskOutput& output, size_t n_options);
 
-// Code tasks: runs `programs` (one per sample, docs in order) in the sandbox and sets each doc's
-// pass@1, pass@k for every k in `extra_k` the doc has enough samples for, and its filtered
-// completions (already in scored[i].filtered) together with the run statuses.
-void score_programs_pass_at_k(const std::vector<std::string>& programs, const std::vector<TaskOutput>& outputs,
-                              const std::vector<int>& extra_k, const SandboxLimits& limits, int workers,
-                              std::vector<ScoredSample>& scored);
+// Code tasks: per doc and sample, the completion `extract(raw, request)` and the program
+// `program(doc, completion)` run in the sandbox; sets each doc's pass@1, pass@k for every k in
+// `extra_k` the doc has enough samples for, and filtered = {"completions", "status"}.
+std::vector<ScoredSample> score_code_completions(
+    const Task& task, const std::vector<const Doc*>& docs, const std::vector<TaskRequest>& requests,
+    const std::vector<TaskOutput>& outputs,
+    const std::function<std::string(const std::string& raw, const TaskRequest& request)>& extract,
+    const std::function<std::string(const Doc& doc, const std::string& completion)>& program,
+    const std::vector<int>& extra_k, const SandboxLimits& limits, int workers);
 // Numeric-answer tasks (GSM8K style): per sample, the strict extraction (`extract_strict`) and the
 // last number of the text cut at the stop strings, compared with `gold` numerically; metrics are
 // exact_match_strict, exact_match_flexible and invalid_extraction averaged over the samples.

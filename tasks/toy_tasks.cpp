@@ -135,25 +135,15 @@ class ToyCodeTask : public BasicTask {
 
   std::vector<ScoredSample> score_batch(const std::vector<const Doc*>& docs, const std::vector<TaskRequest>& requests,
                                         const std::vector<TaskOutput>& outputs) const override {
-    if (docs.size() != requests.size() || docs.size() != outputs.size()) {
-      throw std::invalid_argument("score_batch: docs, requests and outputs must have the same length");
-    }
-    std::vector<std::string> programs;
-    std::vector<ScoredSample> scored(docs.size());
-    for (size_t i = 0; i < docs.size(); ++i) {
-      require_texts(*this, requests[i], outputs[i]);
-      Json completions = Json::array();
-      for (const std::string& raw : outputs[i].texts) {
-        const std::string completion = truncate_at_stops(raw, requests[i].stop_strings);
-        completions.push_back(completion);
-        const Json& f = docs[i]->fields;
-        programs.push_back(f.at("prompt").get<std::string>() + completion + "\n\n" + f.at("test").get<std::string>() +
-                           "\n\ncheck(" + f.at("entry_point").get<std::string>() + ")\n");
-      }
-      scored[i].filtered = std::move(completions);
-    }
-    score_programs_pass_at_k(programs, outputs, extra_k_, limits_, workers_, scored);
-    return scored;
+    return score_code_completions(
+        *this, docs, requests, outputs,
+        [](const std::string& raw, const TaskRequest& request) { return truncate_at_stops(raw, request.stop_strings); },
+        [](const Doc& doc, const std::string& completion) {
+          const Json& f = doc.fields;
+          return f.at("prompt").get<std::string>() + completion + "\n\n" + f.at("test").get<std::string>() +
+                 "\n\ncheck(" + f.at("entry_point").get<std::string>() + ")\n";
+        },
+        extra_k_, limits_, workers_);
   }
 
   std::vector<std::string> metric_names() const override { return pass_at_k_metric_names(extra_k_); }
