@@ -220,7 +220,12 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
   manifest.seed = o.seed;
   manifest.shard = o.shard;
   if (o.limit) manifest.limit = static_cast<int64_t>(*o.limit);
-  if (suite) manifest.suite = suite->to_json();
+  if (suite) {
+    // Entries may name a protocol by file; the manifest names it as its evaluations do.
+    Suite recorded = *suite;
+    for (auto& e : recorded.entries) e.protocol = protocol_by_spec.at(e.protocol)->protocol.name;
+    manifest.suite = recorded.to_json();
+  }
   auto kind_name = [](RequestKind k) { return k == RequestKind::Generate ? "generation" : "choice"; };
   auto matches = [](const Task& task, const ResolvedProtocol& p) {
     return (task.kind() == RequestKind::Generate) == (p.kind == ProtocolKind::Generation);
@@ -308,10 +313,8 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
     const Json runner_settings = runner_protocol(settings);
     const std::string fingerprint = ev.protocol->protocol.fingerprint();
     std::vector<const Doc*> todo;
-    std::map<const Doc*, size_t> doc_index;  // position in the task's plan, so merged shards keep its order
     const auto& docs = ev.task->docs();
     for (size_t i = 0; i < docs.size(); ++i) {
-      doc_index[&docs[i]] = i;
       if (static_cast<int>(i % static_cast<size_t>(o.shard.count)) != o.shard.index) continue;
       if (writer.is_completed(docs[i].id)) {
         ++report.docs_resumed;
@@ -389,7 +392,8 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
         for (const auto& c : requests[i].continuations) prompt_concat += c + "\x1f";
         if (!requests[i].chat_messages.empty()) prompt_concat += requests[i].chat_messages.dump();
         Json record = {{"doc_id", d.id},
-                       {"doc_index", doc_index.at(&d)},
+                       // Position in the task's plan, so merged shards keep its order.
+                       {"doc_index", static_cast<size_t>(&d - docs.data())},
                        {"task", ev.task->name()},
                        {"protocol", ev.protocol->protocol.name},
                        {"protocol_fingerprint", fingerprint},

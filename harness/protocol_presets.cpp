@@ -55,6 +55,10 @@ Json runner_protocol(const Json& settings) {
   return out;
 }
 
+bool names_json_file(const std::string& name_or_file) {
+  return name_or_file.size() > 5 && name_or_file.substr(name_or_file.size() - 5) == ".json";
+}
+
 std::string presets_dir() {
   if (const char* env = std::getenv("DLMEVAL_PRESETS")) return env;
   return std::string(DLMEVAL_SOURCE_DIR) + "/presets";
@@ -79,7 +83,7 @@ std::vector<ResolvedProtocol> list_protocol_presets() {
 }
 
 ResolvedProtocol resolve_protocol(const std::string& name_or_file) {
-  if (name_or_file.size() > 5 && name_or_file.substr(name_or_file.size() - 5) == ".json") {
+  if (names_json_file(name_or_file)) {
     if (!fs::exists(name_or_file)) throw UserError(name_or_file + ": protocol file not found");
     return load_preset_file(name_or_file);
   }

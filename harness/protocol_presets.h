@@ -18,6 +18,8 @@ struct ResolvedProtocol {
   std::string description;
 };
 
+// Whether a --protocol / --suite value names a JSON file rather than a preset.
+bool names_json_file(const std::string& name_or_file);
 // The presets folder: $DLMEVAL_PRESETS, else the source tree's presets/.
 std::string presets_dir();
 // Every preset, sorted by name.

@@ -130,7 +130,7 @@ std::vector<Suite> list_suites() {
 }
 
 Suite resolve_suite(const std::string& name_or_file) {
-  if (name_or_file.size() > 5 && name_or_file.substr(name_or_file.size() - 5) == ".json") {
+  if (names_json_file(name_or_file)) {
     if (!fs::exists(name_or_file)) throw UserError(name_or_file + ": suite file not found");
     return load_suite_file(name_or_file);
   }

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <optional>
 
 #include "harness/core/error.h"
@@ -164,17 +163,12 @@ bool suite_columns(const LoadedRun& run, const PaperOptions& options, std::vecto
   std::vector<std::string> order;
   std::map<std::string, MeasuredColumn> by_label;
   for (const auto& entry : suite.value("entries", Json::array())) {
-    const std::string task = entry.value("task", ""), protocol_spec = entry.value("protocol", "");
+    const std::string task = entry.value("task", ""), protocol = entry.value("protocol", "");
     std::vector<std::string> names;
     if (entry.contains("columns") && entry["columns"].is_array())
       for (const auto& c : entry["columns"]) names.push_back(c.get<std::string>());
     if (names.empty()) names.push_back(suite.value("name", "suite"));
-    // The entry names a preset or a file; the evaluation carries the protocol's own name.
-    const EvaluationSamples* e = nullptr;
-    for (const auto* candidate : run.for_task(task)) {
-      const std::string stem = std::filesystem::path(protocol_spec).stem().string();
-      if (candidate->protocol == protocol_spec || candidate->protocol == stem) e = candidate;
-    }
+    const EvaluationSamples* e = run.find(task, protocol);
     if (!e) continue;
     bool found = false;
     auto value = measured_value(run, *e, options, &found);
