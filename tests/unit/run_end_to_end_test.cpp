@@ -29,8 +29,9 @@ Fixture make_fixture(const std::string& name) {
   Fixture f;
   f.root = test::scratch_dir(name);
   f.model = test::tiny_model_with_tokenizer(f.root);
-  f.gen = test::write_protocol(f.root, "tiny-gen", {{"sampler", "llada"}, {"gen_length", 8}, {"steps", 4}, {"block_length", 8}});
-  f.choice = test::write_protocol(f.root, "tiny-mc", {{"estimator", "mc_elbo"}, {"mc_num", 4}, {"batch_size", 4}});
+  const auto protocols = test::write_tiny_protocols(f.root);
+  f.gen = protocols.gen;
+  f.choice = protocols.choice;
   return f;
 }
 

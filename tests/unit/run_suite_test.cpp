@@ -71,8 +71,7 @@ SuiteFixture make_suite_fixture(const std::string& name) {
   SuiteFixture f;
   f.root = test::scratch_dir(name);
   f.model = test::tiny_model_with_tokenizer(f.root);
-  const auto gen = test::write_protocol(f.root, "tiny-gen", {{"sampler", "llada"}, {"gen_length", 8}, {"steps", 4}, {"block_length", 8}});
-  const auto mc = test::write_protocol(f.root, "tiny-mc", {{"estimator", "mc_elbo"}, {"mc_num", 4}, {"batch_size", 4}});
+  const auto [gen, mc] = test::write_tiny_protocols(f.root);
   Json suite = {{"name", "tiny-suite"},
                 {"paper_table", "tiny-table"},
                 {"entries", Json::array({{{"task", "gsm8k"}, {"protocol", gen}, {"num_fewshot", 1}, {"columns", Json::array({"gen"})}, {"row", "gsm8k_alt"}},

@@ -37,6 +37,16 @@ inline std::string write_protocol(const std::filesystem::path& root, const std::
   return path;
 }
 
+// The smallest generation and choice protocols worth running end to end: "tiny-gen" (LLaDA, 8
+// tokens in 4 steps) and "tiny-mc" (MC ELBO, 4 rows), written as JSON files under `root`.
+struct TinyProtocols {
+  std::string gen, choice;
+};
+inline TinyProtocols write_tiny_protocols(const std::filesystem::path& root) {
+  return {write_protocol(root, "tiny-gen", {{"sampler", "llada"}, {"gen_length", 8}, {"steps", 4}, {"block_length", 8}}),
+          write_protocol(root, "tiny-mc", {{"estimator", "mc_elbo"}, {"mc_num", 4}, {"batch_size", 4}})};
+}
+
 struct CommandResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr
