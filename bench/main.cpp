@@ -1,9 +1,9 @@
 #include <benchmark/benchmark.h>
 
-#include "harness/core/blas_env.h"
+#include "harness/core/omp_env.h"
 
 int main(int argc, char** argv) {
-  dlmeval::ensure_blas_coretype(argc, argv);
+  dlmeval::ensure_passive_omp_wait(argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

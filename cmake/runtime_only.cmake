@@ -14,7 +14,7 @@ foreach(required include/nlohmann/json.hpp googletest/CMakeLists.txt)
 endforeach()
 
 find_package(Threads REQUIRED)
-find_package(Torch REQUIRED)
+include(cmake/libtorch.cmake)
 # LibTorch's ABI flags (_GLIBCXX_USE_CXX11_ABI) on every target, GoogleTest included, so that
 # standard-library types cross library boundaries intact.
 string(APPEND CMAKE_CXX_FLAGS " ${TORCH_CXX_FLAGS}")
@@ -22,7 +22,7 @@ string(APPEND CMAKE_CXX_FLAGS " ${TORCH_CXX_FLAGS}")
 add_library(dlmeval_vendor_json INTERFACE)
 target_include_directories(dlmeval_vendor_json SYSTEM INTERFACE "${DLMEVAL_VENDOR_DIR}/include")
 
-add_library(dlmeval_core STATIC harness/core/blas_env.cpp harness/core/json_io.cpp)
+add_library(dlmeval_core STATIC harness/core/omp_env.cpp harness/core/json_io.cpp)
 target_compile_definitions(dlmeval_core PRIVATE DLMEVAL_NO_COMPRESSED_FILES=1)
 target_include_directories(dlmeval_core PUBLIC ${CMAKE_SOURCE_DIR})
 target_link_libraries(dlmeval_core PUBLIC dlmeval_vendor_json)
@@ -33,10 +33,8 @@ target_link_libraries(dlmeval_runners_io PUBLIC dlmeval_core)
 
 file(GLOB RUNNERS_SOURCES CONFIGURE_DEPENDS runners/*.cpp runners/models/*.cpp runners/samplers/*.cpp runners/choice/*.cpp)
 add_library(dlmeval_runners STATIC ${RUNNERS_SOURCES} runners/runtime_only/no_tokenizer.cpp)
-target_link_libraries(dlmeval_runners PUBLIC dlmeval_core dlmeval_runners_io ${TORCH_LIBRARIES} Threads::Threads)
-if(DLMEVAL_WITH_CUDA)
-  target_compile_definitions(dlmeval_runners PUBLIC DLMEVAL_WITH_CUDA=1)
-endif()
+target_link_libraries(dlmeval_runners PUBLIC dlmeval_core dlmeval_runners_io dlmeval::libtorch Threads::Threads)
+dlmeval_torch_pch(dlmeval_runners)
 
 if(DLMEVAL_BUILD_TESTS)
   enable_testing()
@@ -53,6 +51,7 @@ if(DLMEVAL_BUILD_TESTS)
   list(TRANSFORM RUNTIME_TEST_SOURCES PREPEND "${CMAKE_SOURCE_DIR}/tests/torch/")
   add_executable(dlmeval_torch_tests ${RUNTIME_TEST_SOURCES})
   target_link_libraries(dlmeval_torch_tests PRIVATE dlmeval_runners dlmeval_core GTest::gtest)
+  dlmeval_torch_pch(dlmeval_torch_tests)
   target_compile_definitions(dlmeval_torch_tests PRIVATE DLMEVAL_SHARED_DIR="${DLMEVAL_SHARED_DIR}"
     DLMEVAL_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   gtest_discover_tests(dlmeval_torch_tests DISCOVERY_TIMEOUT 120 PROPERTIES LABELS torch)

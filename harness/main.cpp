@@ -4,11 +4,11 @@
 #include <map>
 
 #include "harness/command_registry.h"
-#include "harness/core/blas_env.h"
+#include "harness/core/omp_env.h"
 #include "harness/core/error.h"
 
 int main(int argc, char** argv) {
-  dlmeval::ensure_blas_coretype(argc, argv);
+  dlmeval::ensure_passive_omp_wait(argv);
   CLI::App app{"dlmeval: evaluation harness for masked diffusion language models"};
   app.require_subcommand(1);
   std::map<CLI::App*, std::function<int()>> actions;

@@ -20,10 +20,10 @@
 #include <vector>
 
 #include "bench/gpu/bench_model.h"
-#include "bench/gpu/device_stats.h"
+#include "runners/device.h"
 #include "bench/gpu/measure.h"
 #include "bench/gpu/report.h"
-#include "harness/core/blas_env.h"
+#include "harness/core/omp_env.h"
 #include "harness/core/error.h"
 #include "runners/checkpoint.h"
 #include "runners/runtime_info.h"
@@ -337,7 +337,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  dlmeval::ensure_blas_coretype(argc, argv);  // CPU runs: OpenBLAS misdetects recent CPUs
+  dlmeval::ensure_passive_omp_wait(argv);
   try {
     return run(argc, argv);
   } catch (const UserError& e) {

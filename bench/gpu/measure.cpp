@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "bench/gpu/device_stats.h"
+#include "runners/device.h"
 #include "runners/samplers/generation_protocol.h"
 #include "runners/samplers/sampler.h"
 

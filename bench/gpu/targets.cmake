@@ -3,6 +3,7 @@
 file(GLOB GPU_BENCH_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/bench/gpu/*.cpp)
 add_executable(dlmeval_gpu_bench ${GPU_BENCH_SOURCES})
 target_link_libraries(dlmeval_gpu_bench PRIVATE dlmeval_runners dlmeval_core)
+dlmeval_torch_pch(dlmeval_gpu_bench)
 target_compile_definitions(dlmeval_gpu_bench PRIVATE DLMEVAL_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 if(DLMEVAL_BUILD_TESTS)
   # Keeps the program working where there is no GPU: the CPU-sized shape through every measurement

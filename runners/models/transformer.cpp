@@ -1,7 +1,5 @@
 #include "runners/models/transformer.h"
 
-#include <torch/version.h>
-
 #include <cmath>
 #include <limits>
 
@@ -25,21 +23,6 @@ double lowest_of(torch::ScalarType dtype) {
     case torch::kFloat16: return static_cast<double>(std::numeric_limits<c10::Half>::lowest());
     default: return static_cast<double>(std::numeric_limits<float>::lowest());
   }
-}
-
-torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                           const std::optional<torch::Tensor>& bias) {
-#if TORCH_VERSION_MAJOR >= 2
-  // Fused kernels (flash / memory-efficient) where the LibTorch version has them. The mask is
-  // passed as a Tensor or `{}` so the call compiles whether LibTorch spells its optional
-  // c10::optional (2.0-2.3) or std::optional (later).
-  if (bias.has_value()) return at::scaled_dot_product_attention(q, k, v, *bias, 0.0, false);
-  return at::scaled_dot_product_attention(q, k, v, {}, 0.0, false);
-#else
-  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
-  if (bias.has_value()) scores = scores + *bias;
-  return torch::matmul(torch::softmax(scores, -1), v);
-#endif
 }
 
 torch::Tensor project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
@@ -155,7 +138,8 @@ torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const
       k = k.repeat_interleave(H / KV, 1);
       v = v.repeat_interleave(H / KV, 1);
     }
-    auto att = scaled_dot_product_attention(q, k, v, key_bias);
+    // Fused SDPA (flash / memory-efficient on CUDA, a fused CPU kernel otherwise).
+    auto att = at::scaled_dot_product_attention(q, k, v, key_bias);
     if (query_keep) att = att * *query_keep;
     att = att.transpose(1, 2).reshape({B, W, H * hd});
     x = x + project(att, L.o, {});

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole GPU job as one command, run from the repository root on the lent GPU machine:
 #   bash scripts/gpu/run-on-gpu.sh
-# 1. build: the runtime-only mode (cmake/runtime_only.cmake) against the LibTorch inside the
-#    machine's PyTorch, with DLMEVAL_WITH_CUDA=ON;
+# 1. build: scripts/build.sh --cuda against the LibTorch inside the machine's PyTorch: the full
+#    project where the Debian packages are, else the runtime-only mode (cmake/runtime_only.cmake);
 # 2. tests: the torch golden tests with their models on the GPU (fp32 at the goldens' tolerances,
 #    TF32 off) and the bf16 smoke tests;
 # 3. bench: dlmeval_gpu_bench (iLLaDA-8B shape, bf16), whose table is printed last.
@@ -12,7 +12,7 @@
 #
 # Environment:
 #   DLMEVAL_GPU_DEVICE  cuda (default), or cpu: a fallback that exercises this script without a GPU
-#                       (CPU LibTorch, no CUDA switch, benchmark at --small)
+#                       (the CPU build, benchmark at --small)
 #   DLMEVAL_GPU_STEPS   the steps to run (default "build tests bench"); a rerun on a warm machine
 #                       can skip what already passed (the build folder is kept there)
 #   OUT                 logs and JSON (default /tmp/dlmeval-gpu-out)
@@ -45,7 +45,6 @@ CUDA=OFF
 PREFIX=""
 if [ "$DEVICE" != "cpu" ]; then
   CUDA=ON
-  [ -x /usr/local/cuda/bin/nvcc ] && ! command -v nvcc >/dev/null && export PATH=/usr/local/cuda/bin:$PATH
   export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}
   # Fewer fragmentation failures when the benchmark searches for the largest batch.
   export PYTORCH_CUDA_ALLOC_CONF=${PYTORCH_CUDA_ALLOC_CONF:-expandable_segments:True}
@@ -67,23 +66,29 @@ TORCH_DESC=$(python3 -c 'import torch; print("torch", torch.__version__, "CUDA",
 cat "$OUT/env.txt"
 
 # --- build -----------------------------------------------------------------------------------
+# scripts/build.sh, as everywhere: the full project where the machine has its Debian packages,
+# else the runtime-only mode (LibTorch and the sources in .gpu/vendor only).
 BUILD="not run"
 BUILD_START=$(elapsed)
+MODE=full
+if ! pkg-config --exists re2 libpcre2-8 icu-uc 2>/dev/null || [ ! -f /usr/include/CLI/CLI.hpp ] ||
+  [ ! -f /usr/include/nlohmann/json.hpp ] || [ ! -f /usr/include/benchmark/benchmark.h ]; then
+  MODE=runtime-only
+fi
 if wanted build; then
   BUILD=failed
-  echo "== build ($BUILD_DIR, $JOBS jobs)"
-  CMAKE_ARGS=(-S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDLMEVAL_RUNTIME_ONLY=ON -DDLMEVAL_WITH_CUDA=$CUDA
-    -DDLMEVAL_VENDOR_DIR="$PWD/.gpu/vendor" -DDLMEVAL_SHARED_DIR="$PWD/.gpu/shared")
-  [ -n "$PREFIX" ] && CMAKE_ARGS+=(-DCMAKE_PREFIX_PATH="$PREFIX")
-  if [ "$CUDA" = ON ]; then
-    # LibTorch's CMake files enable the CUDA language and look for the toolkit: point them at it.
-    command -v nvcc >/dev/null && CMAKE_ARGS+=(-DCMAKE_CUDA_COMPILER="$(command -v nvcc)")
-    [ -d /usr/local/cuda ] && CMAKE_ARGS+=(-DCUDAToolkit_ROOT=/usr/local/cuda)
+  echo "== build ($BUILD_DIR, $MODE, $JOBS jobs)"
+  BUILD_ARGS=()
+  [ "$CUDA" = ON ] && BUILD_ARGS+=(--cuda)
+  CMAKE_ARGS=(-DDLMEVAL_SHARED_DIR="$PWD/.gpu/shared")
+  [ -n "$PREFIX" ] && [ -z "${Torch_DIR:-}" ] && CMAKE_ARGS+=(-DCMAKE_PREFIX_PATH="$PREFIX")
+  if [ "$MODE" = runtime-only ]; then
+    CMAKE_ARGS+=(-DDLMEVAL_RUNTIME_ONLY=ON -DDLMEVAL_VENDOR_DIR="$PWD/.gpu/vendor")
+    # The brought GoogleTest 1.12 asks for CMake 3.5 policies, the oldest CMake 4 still accepts.
+    [ "$(cmake --version | head -n 1 | grep -oE '[0-9]+' | head -n 1)" -ge 4 ] && CMAKE_ARGS+=(-DCMAKE_POLICY_VERSION_MINIMUM=3.5)
   fi
-  # The brought GoogleTest 1.12 asks for CMake 3.5 policies, the oldest CMake 4 still accepts.
-  [ "$(cmake --version | head -n 1 | grep -oE '[0-9]+' | head -n 1)" -ge 4 ] && CMAKE_ARGS+=(-DCMAKE_POLICY_VERSION_MINIMUM=3.5)
-  if timeout 150 cmake "${CMAKE_ARGS[@]}" >"$OUT/build.log" 2>&1 &&
-    timeout "$(limit 150 60)" cmake --build "$BUILD_DIR" -j "$JOBS" -- -k 0 >>"$OUT/build.log" 2>&1; then
+  if JOBS=$JOBS timeout "$(limit 150 60)" bash scripts/build.sh "${BUILD_ARGS[@]}" "$BUILD_DIR" -- "${CMAKE_ARGS[@]}" \
+    >"$OUT/build.log" 2>&1; then
     BUILD=ok
   else
     echo "build failed; from $OUT/build.log:"

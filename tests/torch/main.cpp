@@ -3,11 +3,11 @@
 
 #include <cstdio>
 
-#include "harness/core/blas_env.h"
+#include "harness/core/omp_env.h"
 #include "test_device.h"
 
 int main(int argc, char** argv) {
-  dlmeval::ensure_blas_coretype(argc, argv);
+  dlmeval::ensure_passive_omp_wait(argv);
   torch::set_num_threads(1);  // ctest runs tests in parallel; more threads only oversubscribe the cores
   // The fp32 goldens hold to 1e-4; TF32 matrix products (10-bit mantissa) on a GPU would not.
   at::globalContext().setAllowTF32CuBLAS(false);

@@ -2,6 +2,8 @@
 // confidence rules and proposals, and the protocol's defaults and errors.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <filesystem>
@@ -48,6 +50,26 @@ TEST(DreamSchedule, TruncatesInFloat32AsTheReference) {
   EXPECT_EQ(dream_counts(16, 8), (std::vector<int64_t>{1, 2, 2, 2, 2, 2, 2, 3}));
   EXPECT_EQ(dream_counts(16, 4), (std::vector<int64_t>{3, 4, 4, 5}));
   EXPECT_EQ(dream_transfer_probability(dream_timesteps(4, 1e-3), 3), 1.0f);
+}
+
+// The fixed schedule differs from whatever linspace this LibTorch computes only in the last bits of
+// the float32 values (both round the same real numbers; 2^-23 is one ulp of 1.0), for every length
+// a protocol can ask for.
+TEST(DreamSchedule, StartsAtOneDecreasesAndDiffersFromThisLibTorchsLinspaceOnlyInTheLastBits) {
+  double largest = 0;
+  for (double eps : {1e-3, 1e-2, 0.0}) {
+    for (int64_t steps = 1; steps <= 1024; ++steps) {
+      auto ours = dream_timesteps(steps, eps);
+      auto theirs = torch::linspace(1.0, eps, steps + 1, torch::dtype(torch::kFloat32));
+      ASSERT_EQ(ours.size(0), steps + 1);
+      auto o = ours.accessor<float, 1>();
+      ASSERT_EQ(o[0], 1.0f);
+      for (int64_t i = 1; i <= steps; ++i) ASSERT_LT(o[i], o[i - 1]) << "steps " << steps << " point " << i;
+      largest = std::max(largest, (ours - theirs).abs().max().item<double>());
+    }
+  }
+  RecordProperty("largest_difference", std::to_string(largest));
+  EXPECT_LE(largest, 2.0 * std::ldexp(1.0, -23));
 }
 
 TEST(DreamSchedule, CountsOfEveryGoldenStep) {

@@ -1,4 +1,4 @@
-#include "bench/gpu/device_stats.h"
+#include "runners/device.h"
 
 #include <algorithm>
 
@@ -10,7 +10,7 @@
 #include <cuda_runtime_api.h>
 #endif
 
-namespace dlmeval::gpubench {
+namespace dlmeval {
 
 #if DLMEVAL_WITH_CUDA
 namespace {
@@ -74,4 +74,4 @@ std::string first_line(const std::exception& error) {
   return what.substr(0, std::min(what.find('\n'), static_cast<size_t>(160)));
 }
 
-}  // namespace dlmeval::gpubench
+}  // namespace dlmeval

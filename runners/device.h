@@ -1,5 +1,5 @@
 #pragma once
-// What the GPU benchmark asks of the device beyond tensors: waiting for queued work, the caching
+// What runs ask of a device beyond tensors: waiting for queued work, the caching
 // allocator's peak, the device's name and memory, and recognising an out-of-memory error. The CUDA
 // parts are compiled only with DLMEVAL_WITH_CUDA (a CUDA LibTorch); elsewhere they report nothing.
 #include <torch/torch.h>
@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-namespace dlmeval::gpubench {
+namespace dlmeval {
 
 struct DeviceDescription {
   std::string name;                      // e.g. "NVIDIA H100 80GB HBM3", or "cpu"
@@ -30,4 +30,4 @@ bool is_out_of_memory(const std::exception& error);
 // The first line of an error's message (LibTorch appends a backtrace).
 std::string first_line(const std::exception& error);
 
-}  // namespace dlmeval::gpubench
+}  // namespace dlmeval
