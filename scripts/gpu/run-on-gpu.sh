@@ -104,7 +104,7 @@ TESTS="not run"
 TESTS_START=$(elapsed)
 if wanted tests && [ -x "$BUILD_DIR/dlmeval_torch_tests" ]; then
   echo "== torch golden tests on $DEVICE"
-  FILTER='*Golden*:ForwardBf16.*:SamplerBf16Smoke.*:*ChoiceMonteCarlo*'
+  FILTER='*Golden*:ForwardBf16.*:*SamplerBf16Smoke.*:*ChoiceMonteCarlo*'
   DLMEVAL_TEST_DEVICE=$DEVICE timeout "$(limit 90 30)" "$BUILD_DIR/dlmeval_torch_tests" --gtest_filter="$FILTER" \
     --gtest_output=json:"$OUT/tests.json" >"$OUT/tests.log" 2>&1
   rc=$?

@@ -24,8 +24,10 @@ std::shared_ptr<LoadedModel> bf16_model(const std::string& name) {
   return m;
 }
 
-TEST(SamplerBf16Smoke, GoldenCasesDecodeFullyAndMostlyAgreeWithTheFp32Reference) {
-  const std::string name = "llada-tiny";
+class SamplerBf16Smoke : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SamplerBf16Smoke, GoldenCasesDecodeFullyAndMostlyAgreeWithTheFp32Reference) {
+  const std::string name = GetParam();
   const Json golden = read_json_file(test::expected(name, "generate.json"));
   auto model = bf16_model(name);
   ASSERT_EQ(model->net->dtype(), torch::kBFloat16);
@@ -57,11 +59,15 @@ TEST(SamplerBf16Smoke, GoldenCasesDecodeFullyAndMostlyAgreeWithTheFp32Reference)
   }
   const double agreement = static_cast<double>(agree) / static_cast<double>(total);
   RecordProperty("token_agreement", std::to_string(agreement));
-  std::printf("bf16 sampler on %s: %.3f of %lld generated tokens equal the fp32 reference\n", test::device().c_str(),
-              agreement, static_cast<long long>(total));
+  std::printf("bf16 sampler, %s on %s: %.3f of %lld generated tokens equal the fp32 reference\n", name.c_str(),
+              test::device().c_str(), agreement, static_cast<long long>(total));
   // About 0.87 with the CPU's bf16; a GPU accumulates bf16 products differently, hence the margin.
   // A broken bf16 path agrees on about 1 token in 1000 (the vocabulary's size).
   EXPECT_GE(agreement, 0.5);
 }
+
+// The plain and the grouped-query (tied head) LLaDA shapes.
+INSTANTIATE_TEST_SUITE_P(Checkpoints, SamplerBf16Smoke, ::testing::Values("llada-tiny", "llada-tiny-gqa-tied"),
+                         [](const auto& info) { return info.param == "llada-tiny" ? std::string("llada_tiny") : std::string("llada_tiny_gqa_tied"); });
 
 }  // namespace
