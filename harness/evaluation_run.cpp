@@ -104,6 +104,7 @@ void check_resumable(const RunManifest& old, const RunManifest& now, const std::
     const auto* o = old.find_task(t.name);
     if (o && (o->prompt_fingerprint != t.prompt_fingerprint || o->data_files != t.data_files))
       differs("task " + t.name + " prompts or data");
+    if (o && o->scoring != t.scoring) differs("task " + t.name + " scoring settings (" + o->scoring.dump() + " vs " + t.scoring.dump() + ")");
   }
   for (const auto& p : now.protocols) {
     const auto* o = old.find_protocol(p.name);
@@ -207,6 +208,8 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
     task_options.limit = o.limit;
     task_options.num_fewshot = shots;
     task_options.allow_unsandboxed_code = o.allow_unsandboxed_code;
+    task_options.code_timeout_rule = o.code_timeout_rule;
+    task_options.code_timeout_s = o.code_timeout_s;
     tasks.push_back(make_task(name, task_options));
   }
   if (!o.dry_run) check_writable(o.out_dir);
@@ -241,6 +244,7 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
     mt.name = task->name();
     mt.version = task->version();
     mt.prompt_fingerprint = task->prompt_fingerprint();
+    mt.scoring = task->scoring_settings();
     mt.metrics = task->metric_names();
     for (const auto& file : task->data_files()) {
       std::string rel = fs::relative(file, data_dir).string();

@@ -30,6 +30,8 @@ struct RunOptions {
   std::string data_dir;
   ShardSpec shard;
   bool allow_unsandboxed_code = false;
+  std::string code_timeout_rule = "fixed";  // code tasks' execution limits (scorers/execution_policy.h)
+  std::optional<double> code_timeout_s;
   bool quiet = false;
   bool dry_run = false;  // validate and plan only: no model, nothing written
 };

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "scorers/sandbox.h"
 #include "scorers/statistics.h"
 
 namespace dlmeval {
@@ -65,6 +66,10 @@ EvaluationSummary summarize_evaluation(const LoadedRun& run, const EvaluationSam
     passes += number_field(r, "forward_passes");
     tokens += number_field(r, "generated_tokens");
     s.total_seconds += number_field(r, "seconds");
+    const Json* filtered = r.contains("filtered_resps") ? &r["filtered_resps"] : nullptr;
+    if (filtered && filtered->is_object() && filtered->contains("status") && (*filtered)["status"].is_array())
+      for (const Json& status : (*filtered)["status"])
+        if (status.is_string()) ++s.program_status[status.get<std::string>()];
   }
   if (s.n_docs > 0) {
     s.mean_forward_passes = passes / static_cast<double>(s.n_docs);
@@ -72,6 +77,8 @@ EvaluationSummary summarize_evaluation(const LoadedRun& run, const EvaluationSam
   }
   return s;
 }
+
+std::string EvaluationSummary::program_status_line() const { return format_status_counts(program_status); }
 
 RunSummary summarize_run(const LoadedRun& run, const AggregateOptions& options) {
   RunSummary summary;
@@ -99,6 +106,7 @@ Json RunSummary::to_json() const {
                             {"mean_forward_passes", e.mean_forward_passes},
                             {"mean_generated_tokens", e.mean_generated_tokens},
                             {"total_seconds", e.total_seconds}});
+    if (!e.program_status.empty()) j["results"].back()["program_status"] = e.program_status;
   }
   return j;
 }
@@ -117,6 +125,13 @@ std::string RunSummary::to_markdown() const {
       out += fmt::format("| {} | {} | {} | {:.4f} | {:.4f} | {} | {:.1f} |\n", e.task, protocol, m.name, m.value,
                          m.stderr_value, m.n, e.mean_forward_passes);
     }
+  }
+  bool programs = false;
+  for (const auto& e : evaluations) programs |= !e.program_status.empty();
+  if (programs) {
+    out += "\nPrograms run in the sandbox (a timeout fails the sample):\n\n";
+    for (const auto& e : evaluations)
+      if (!e.program_status.empty()) out += fmt::format("- {} / {}: {}\n", e.task, e.protocol, e.program_status_line());
   }
   bool incomplete = false;
   for (const auto& e : evaluations) incomplete |= e.planned_docs > 0 && e.n_docs < e.planned_docs;

@@ -2,6 +2,7 @@
 // Samples -> per task x protocol metric means with bootstrap standard errors, and the
 // summary.json / summary.md renderers.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,13 @@ struct EvaluationSummary {
   double mean_forward_passes = 0;      // per doc
   double mean_generated_tokens = 0;    // per doc
   double total_seconds = 0;
+  // Code tasks: how many programs ended in each sandbox status (passed, failed, timeout, memory,
+  // output_limit, ...), from every sample's filtered_resps.status; empty for other tasks.
+  std::map<std::string, int64_t> program_status;
 
   const MetricSummary* find(const std::string& metric) const;
+  // "160 passed, 3 failed, 1 timeout" (statuses in name order), or "" without programs.
+  std::string program_status_line() const;
 };
 
 struct RunSummary {

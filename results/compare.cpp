@@ -118,6 +118,8 @@ std::vector<std::string> comparability_problems(const LoadedRun& a, const Evalua
     }
     for (const auto& [path, sha] : tb->data_files)
       if (!ta->data_files.count(path)) problems.push_back(fmt::format("data file {} is read only by {}", path, b.label));
+    if (ta->scoring != tb->scoring)
+      problems.push_back(fmt::format("scoring settings differ ({} vs {})", ta->scoring.dump(), tb->scoring.dump()));
     // The task-level fingerprint covers the selected docs, so it only speaks when both selected the same docs.
     bool same_selection = !ta->planned_doc_ids_sha256.empty() && ta->planned_doc_ids_sha256 == tb->planned_doc_ids_sha256;
     if (same_selection && !ta->prompt_fingerprint.empty() && !tb->prompt_fingerprint.empty() &&

@@ -82,6 +82,7 @@ Json RunManifest::to_json() const {
     j["tasks"].push_back({{"name", t.name},
                           {"version", t.version},
                           {"prompt_fingerprint", t.prompt_fingerprint},
+                          {"scoring", t.scoring},
                           {"data_files", t.data_files},
                           {"metrics", t.metrics},
                           {"planned_docs", t.planned_docs},
@@ -134,6 +135,8 @@ RunManifest RunManifest::from_json(const Json& j, const std::string& source) {
     task.name = t.str("name", true);
     task.version = t.str("version");
     task.prompt_fingerprint = t.str("prompt_fingerprint");
+    // Absent in runs written before scoring settings were recorded.
+    if (t.has("scoring")) task.scoring = t.object("scoring");
     for (const auto& [path, sha] : t.object("data_files").items()) {
       if (!sha.is_string()) throw UserError(t.at("data_files." + path) + ": must be a sha256 string");
       task.data_files[path] = sha.get<std::string>();

@@ -17,6 +17,7 @@ struct ManifestTask {
   std::string name;
   std::string version;
   std::string prompt_fingerprint;               // Task::prompt_fingerprint() of the planned docs
+  Json scoring = Json::object();                // Task::scoring_settings() (code tasks: execution limits)
   std::map<std::string, std::string> data_files;  // path (relative to the data dir) -> sha256
   std::vector<std::string> metrics;             // display order; the first is the headline metric
   int64_t planned_docs = 0;                     // docs of the whole plan (all shards, after --limit)

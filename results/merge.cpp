@@ -23,7 +23,8 @@ std::string shard_name(const LoadedRun& run) {
 Json task_identity(const ManifestTask& t) {
   return {{"version", t.version},           {"prompt_fingerprint", t.prompt_fingerprint},
           {"data_files", t.data_files},     {"metrics", t.metrics},
-          {"planned_docs", t.planned_docs}, {"planned_doc_ids_sha256", t.planned_doc_ids_sha256}};
+          {"planned_docs", t.planned_docs}, {"planned_doc_ids_sha256", t.planned_doc_ids_sha256},
+          {"scoring", t.scoring}};
 }
 
 std::map<std::string, std::string> protocol_fingerprints(const RunManifest& m) {

@@ -194,6 +194,13 @@ std::string summary_tables(const std::vector<LoadedRun>& runs) {
       }
     }
     out += "</tbody></table>\n";
+    // A protocol that makes a model's code slower moves pass@k through timeouts: show them.
+    std::string programs;
+    for (const auto& e : summary.evaluations)
+      if (!e.program_status.empty())
+        programs += fmt::format("<li class=\"program-status\">{} / {}: {}</li>\n", html_escape(e.task),
+                                html_escape(e.protocol), html_escape(e.program_status_line()));
+    if (!programs.empty()) out += "<p>Programs run in the sandbox (a timeout fails the sample):</p>\n<ul>\n" + programs + "</ul>\n";
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "scorers/sandbox.h"
 
+#include <stdexcept>
+
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -323,11 +325,17 @@ SandboxResult run_python_program(const std::string& program, const SandboxLimits
 
 std::vector<SandboxResult> run_python_programs(const std::vector<std::string>& programs, const SandboxLimits& limits,
                                                int workers) {
+  return run_python_programs(programs, std::vector<SandboxLimits>(programs.size(), limits), workers);
+}
+
+std::vector<SandboxResult> run_python_programs(const std::vector<std::string>& programs,
+                                               const std::vector<SandboxLimits>& limits, int workers) {
   std::vector<SandboxResult> results(programs.size());
   if (programs.empty()) return results;
+  if (limits.size() != programs.size()) throw std::invalid_argument("run_python_programs: one limits per program");
   // Probe (and throw) on the calling thread, before any worker starts.
-  Probe probe = probe_bwrap(limits.bwrap_path);
-  if (!probe.ok && !limits.allow_unsandboxed) run_python_program(programs.front(), limits);
+  Probe probe = probe_bwrap(limits.front().bwrap_path);
+  if (!probe.ok && !limits.front().allow_unsandboxed) run_python_program(programs.front(), limits.front());
 
   std::atomic<size_t> next{0};
   std::exception_ptr failure;
@@ -335,7 +343,7 @@ std::vector<SandboxResult> run_python_programs(const std::vector<std::string>& p
   auto work = [&] {
     for (size_t i = next++; i < programs.size(); i = next++) {
       try {
-        results[i] = run_python_program(programs[i], limits);
+        results[i] = run_python_program(programs[i], limits[i]);
       } catch (...) {
         std::lock_guard lock(failure_mutex);
         if (!failure) failure = std::current_exception();
@@ -350,6 +358,12 @@ std::vector<SandboxResult> run_python_programs(const std::vector<std::string>& p
   for (auto& thread : threads) thread.join();
   if (failure) std::rethrow_exception(failure);
   return results;
+}
+
+std::string format_status_counts(const std::map<std::string, int64_t>& counts) {
+  std::string line;
+  for (const auto& [status, count] : counts) line += (line.empty() ? "" : ", ") + std::to_string(count) + " " + status;
+  return line;
 }
 
 }  // namespace dlmeval

@@ -31,6 +31,7 @@
 // run's processes and the program cannot touch root-owned files even in the fallback mode.
 // Not root, the limit is the caller's current process count plus max_processes.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,12 @@ SandboxResult run_python_program(const std::string& program, const SandboxLimits
 // Runs every program with `workers` parallel threads (at least 1); results keep the input order.
 std::vector<SandboxResult> run_python_programs(const std::vector<std::string>& programs,
                                                const SandboxLimits& limits, int workers);
+// "160 passed, 3 failed, 1 timeout": counts per status, in name order ("" when empty).
+std::string format_status_counts(const std::map<std::string, int64_t>& counts);
+
+// The same with limits of its own for each program (limits.size() == programs.size()).
+std::vector<SandboxResult> run_python_programs(const std::vector<std::string>& programs,
+                                               const std::vector<SandboxLimits>& limits, int workers);
 
 // Whether bubblewrap at `bwrap_path` (empty: from PATH) can start a sandbox on this machine
 // (probed once per path, cached), and if not, why.

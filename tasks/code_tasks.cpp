@@ -58,7 +58,8 @@ class CodeTask : public BasicTask {
  public:
   CodeTask(const std::string& name, Family family, const TaskOptions& options)
       : BasicTask(name, "1.0", RequestKind::Generate), family_(family), samples_(std::max(1, options.samples)) {
-    limits_.allow_unsandboxed = options.allow_unsandboxed_code;
+    policy_ = ExecutionPolicy::from_settings(options.code_timeout_rule, options.code_timeout_s);
+    policy_.allow_unsandboxed = options.allow_unsandboxed_code;
     workers_ = std::max(1, options.code_workers);
     if (family_ == Family::HumanEval || family_ == Family::HumanEvalInstruct) {
       load_humaneval(options);
@@ -109,9 +110,11 @@ class CodeTask : public BasicTask {
     return score_code_completions(
         *this, docs, requests, outputs,
         [this](const std::string& raw, const TaskRequest& request) { return extract_completion(raw, request.stop_strings); },
-        [this](const Doc& doc, const std::string& completion) { return program(doc, completion); }, extra_k_, limits_,
-        workers_);
+        [this](const Doc& doc, const std::string& completion) { return program(doc, completion); },
+        [this](const Doc& doc) { return reference_solution(doc); }, extra_k_, policy_, workers_);
   }
+
+  Json scoring_settings() const override { return {{"execution", policy_.to_json()}}; }
 
   std::vector<std::string> metric_names() const override { return pass_at_k_metric_names(extra_k_); }
 
@@ -201,6 +204,12 @@ class CodeTask : public BasicTask {
     return raw;
   }
 
+  // The dataset's own solution, completing the prompt as a model's completion would.
+  std::string reference_solution(const Doc& doc) const {
+    const bool humaneval = family_ == Family::HumanEval || family_ == Family::HumanEvalInstruct;
+    return doc.fields.at(humaneval ? "canonical_solution" : "code").get<std::string>();
+  }
+
   std::string program(const Doc& doc, const std::string& completion) const {
     const Json& f = doc.fields;
     if (family_ == Family::HumanEval || family_ == Family::HumanEvalInstruct) {
@@ -221,7 +230,7 @@ class CodeTask : public BasicTask {
   Family family_;
   int samples_;
   int workers_ = 2;
-  SandboxLimits limits_;
+  ExecutionPolicy policy_;
   std::vector<int> extra_k_;
   std::string mbpp_fewshot_;
 };

@@ -52,6 +52,8 @@ struct TaskOptions {
   int samples = 1;                      // code tasks: completions per doc (pass@k needs n > 1)
   bool allow_unsandboxed_code = false;  // code tasks: weaker process-only sandbox if bubblewrap fails
   int code_workers = 2;
+  std::string code_timeout_rule = "fixed";  // code tasks: scorers/execution_policy.h
+  std::optional<double> code_timeout_s;     // code tasks: overrides the rule's default limit
 };
 
 class Task {
@@ -72,6 +74,9 @@ class Task {
   virtual std::vector<std::string> metric_names() const = 0;
   // Data files read, for the manifest (sha256 of each is recorded).
   virtual std::vector<std::string> data_files() const = 0;
+  // Settings of the scoring that can move a number (code tasks: the execution limits), recorded in
+  // the run manifest and compared on resume; empty for tasks whose scoring has none.
+  virtual Json scoring_settings() const { return Json::object(); }
   // Hash of all rendered prompts (contexts + continuations + stop strings) of the selected docs.
   std::string prompt_fingerprint() const;
 };

@@ -1,5 +1,7 @@
 #include "tasks/task_base.h"
 
+#include <algorithm>
+
 #include <stdexcept>
 
 #include "harness/core/error.h"
@@ -65,11 +67,21 @@ std::vector<ScoredSample> score_code_completions(
     const std::vector<TaskOutput>& outputs,
     const std::function<std::string(const std::string& raw, const TaskRequest& request)>& extract,
     const std::function<std::string(const Doc& doc, const std::string& completion)>& program,
-    const std::vector<int>& extra_k, const SandboxLimits& limits, int workers) {
+    const std::function<std::string(const Doc& doc)>& reference, const std::vector<int>& extra_k,
+    const ExecutionPolicy& policy, int workers) {
   if (docs.size() != requests.size() || docs.size() != outputs.size()) {
     throw std::invalid_argument("score_batch: docs, requests and outputs must have the same length");
   }
+  std::vector<double> doc_timeouts(docs.size(), policy.timeout_s);
+  if (policy.rule == ExecutionPolicy::Rule::EvalPlus) {
+    // The reference gets a generous limit: its time sets the others', it is not being judged.
+    std::vector<std::string> references;
+    for (const Doc* doc : docs) references.push_back(program(*doc, reference(*doc)));
+    const auto timed = run_python_programs(references, policy.limits(std::max(60.0, policy.timeout_s)), workers);
+    for (size_t i = 0; i < docs.size(); ++i) doc_timeouts[i] = policy.timeout_for_reference(timed[i].wall_seconds);
+  }
   std::vector<std::string> programs;
+  std::vector<SandboxLimits> limits;
   std::vector<ScoredSample> scored(docs.size());
   for (size_t i = 0; i < docs.size(); ++i) {
     require_texts(task, requests[i], outputs[i]);
@@ -78,6 +90,7 @@ std::vector<ScoredSample> score_code_completions(
       const std::string completion = extract(raw, requests[i]);
       scored[i].filtered.push_back(completion);
       programs.push_back(program(*docs[i], completion));
+      limits.push_back(policy.limits(doc_timeouts[i]));
     }
   }
   const std::vector<SandboxResult> results = run_python_programs(programs, limits, workers);
@@ -95,7 +108,7 @@ std::vector<ScoredSample> score_code_completions(
       // A doc with fewer samples than k cannot estimate pass@k; the command checks counts agree.
       if (k <= n) scored[i].metrics["pass@" + std::to_string(k)] = pass_at_k(n, passed, k);
     }
-    scored[i].filtered = Json{{"completions", scored[i].filtered}, {"status", statuses}};
+    scored[i].filtered = Json{{"completions", scored[i].filtered}, {"status", statuses}, {"timeout_s", doc_timeouts[i]}};
   }
   return scored;
 }

@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "scorers/sandbox.h"
+#include "scorers/execution_policy.h"
 #include "tasks/task.h"
 
 namespace dlmeval {
@@ -55,14 +55,17 @@ void require_texts(const Task& task, const TaskRequest& request, const TaskOutpu
 void require_loglik(const Task& task, const TaskRequest& request, const TaskOutput& output, size_t n_options);
 
 // Code tasks: per doc and sample, the completion `extract(raw, request)` and the program
-// `program(doc, completion)` run in the sandbox; sets each doc's pass@1, pass@k for every k in
-// `extra_k` the doc has enough samples for, and filtered = {"completions", "status"}.
+// `program(doc, completion)` run in the sandbox under `policy` (with the evalplus rule, each doc's
+// reference program, `program(doc, reference(doc))`, is timed first); sets each doc's pass@1,
+// pass@k for every k in `extra_k` the doc has enough samples for, and filtered =
+// {"completions", "status", "timeout_s"} (the limit each of the doc's programs had).
 std::vector<ScoredSample> score_code_completions(
     const Task& task, const std::vector<const Doc*>& docs, const std::vector<TaskRequest>& requests,
     const std::vector<TaskOutput>& outputs,
     const std::function<std::string(const std::string& raw, const TaskRequest& request)>& extract,
     const std::function<std::string(const Doc& doc, const std::string& completion)>& program,
-    const std::vector<int>& extra_k, const SandboxLimits& limits, int workers);
+    const std::function<std::string(const Doc& doc)>& reference, const std::vector<int>& extra_k,
+    const ExecutionPolicy& policy, int workers);
 // Numeric-answer tasks (GSM8K style): per sample, the strict extraction (`extract_strict`) and the
 // last number of the text cut at the stop strings, compared with `gold` numerically; metrics are
 // exact_match_strict, exact_match_flexible and invalid_extraction averaged over the samples.

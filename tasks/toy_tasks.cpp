@@ -102,7 +102,8 @@ class ToyCodeTask : public BasicTask {
  public:
   explicit ToyCodeTask(const TaskOptions& options)
       : BasicTask("toy_code", "1.0", RequestKind::Generate), samples_(std::max(1, options.samples)) {
-    limits_.allow_unsandboxed = options.allow_unsandboxed_code;
+    policy_ = ExecutionPolicy::from_settings(options.code_timeout_rule, options.code_timeout_s);
+    policy_.allow_unsandboxed = options.allow_unsandboxed_code;
     workers_ = std::max(1, options.code_workers);
     std::string path;
     for (Json& record : read_toy_records(name(), "code", "test", options, &path)) {
@@ -143,15 +144,18 @@ class ToyCodeTask : public BasicTask {
           return f.at("prompt").get<std::string>() + completion + "\n\n" + f.at("test").get<std::string>() +
                  "\n\ncheck(" + f.at("entry_point").get<std::string>() + ")\n";
         },
-        extra_k_, limits_, workers_);
+        [](const Doc& doc) { return doc.fields.value("canonical_solution", std::string()); }, extra_k_, policy_,
+        workers_);
   }
+
+  Json scoring_settings() const override { return {{"execution", policy_.to_json()}}; }
 
   std::vector<std::string> metric_names() const override { return pass_at_k_metric_names(extra_k_); }
 
  private:
   int samples_;
   int workers_ = 2;
-  SandboxLimits limits_;
+  ExecutionPolicy policy_;
   std::vector<int> extra_k_;
 };
 

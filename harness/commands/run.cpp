@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "harness/code_execution_options.h"
 #include "harness/command_registry.h"
 #include "harness/evaluation_run.h"
 #include "harness/runtime_options.h"
@@ -16,6 +17,7 @@ struct RunArgs {
   uint64_t seed = 1234;
   size_t batch_size = 8;
   bool allow_unsandboxed = false, quiet = false, dry_run = false;
+  dlmeval::CodeExecutionArgs code_execution;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -49,6 +51,7 @@ const bool registered = dlmeval::register_command(
        app.add_option("--data-dir", a->data_dir, "Benchmark data folder (default $DLMEVAL_DATA, else ../shared/data)");
        app.add_option("--shard", a->shard, "Run shard i of N (i/N); join shards with `dlmeval merge`")
            ->capture_default_str();
+       dlmeval::add_code_execution_options(app, a->code_execution);
        app.add_flag("--allow-unsandboxed", a->allow_unsandboxed,
                     "Run generated code without bubblewrap when it cannot start (weaker isolation)");
        app.add_flag("--quiet", a->quiet, "No progress output");
@@ -69,6 +72,8 @@ const bool registered = dlmeval::register_command(
          o.data_dir = a->data_dir;
          o.shard = dlmeval::parse_shard(a->shard);
          o.allow_unsandboxed_code = a->allow_unsandboxed;
+         o.code_timeout_rule = a->code_execution.rule;
+         if (a->code_execution.timeout_s > 0) o.code_timeout_s = a->code_execution.timeout_s;
          o.quiet = a->quiet;
          o.dry_run = a->dry_run;
          auto report = dlmeval::execute_run(o, dlmeval::open_libtorch_runner);

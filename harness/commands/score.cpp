@@ -2,10 +2,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <map>
 
+#include "harness/code_execution_options.h"
 #include "harness/command_registry.h"
 #include "harness/core/error.h"
 #include "tasks/predictions.h"
+#include "scorers/sandbox.h"
 #include "tasks/task.h"
 
 namespace dlmeval {
@@ -17,6 +20,7 @@ struct ScoreArgs {
   std::string data_dir;
   std::string output;
   bool allow_unsandboxed = false;
+  dlmeval::CodeExecutionArgs code_execution;
   int workers = 2;
   int bootstrap = 1000;
   uint64_t seed = 1234;
@@ -28,6 +32,7 @@ int run_score(const ScoreArgs& args) {
   options.data_dir = resolve_data_dir(args.data_dir);
   options.allow_unsandboxed_code = args.allow_unsandboxed;
   options.code_workers = args.workers;
+  args.code_execution.apply(options);
   // pass@k compares docs only when each has the same number of samples n.
   size_t min_samples = SIZE_MAX, max_samples = 0;
   for (const Prediction& p : predictions) {
@@ -56,6 +61,15 @@ int run_score(const ScoreArgs& args) {
 
   std::printf("task %s (version %s), %zu predictions\n", task->name().c_str(), task->version().c_str(),
               report.per_doc.size());
+  const Json scoring = task->scoring_settings();
+  if (!scoring.empty()) std::printf("scoring settings %s\n", scoring.dump().c_str());
+  std::map<std::string, int64_t> statuses;
+  for (const auto& entry : report.per_doc) {
+    const Json& filtered = entry.sample.filtered;
+    if (filtered.is_object() && filtered.contains("status"))
+      for (const Json& status : filtered["status"]) ++statuses[status.get<std::string>()];
+  }
+  if (!statuses.empty()) std::printf("programs: %s\n", format_status_counts(statuses).c_str());
   for (const MetricSummary& metric : report.metrics) {
     std::printf("%-22s %.4f  ± %.4f (bootstrap stderr, n=%zu)\n", metric.name.c_str(), metric.mean,
                 metric.stderr_bootstrap, metric.count);
@@ -73,6 +87,7 @@ const bool registered = register_command(
            ->required();
        sub.add_option("--data-dir", args->data_dir, "Data directory (default: $DLMEVAL_DATA, else ../shared/data)");
        sub.add_option("--output", args->output, "Write per-doc metrics here (JSON lines)");
+       dlmeval::add_code_execution_options(sub, args->code_execution);
        sub.add_flag("--allow-unsandboxed", args->allow_unsandboxed,
                     "Code tasks: run without bubblewrap when it is unavailable (weaker isolation)");
        sub.add_option("--workers", args->workers, "Code tasks: programs run in parallel")->check(CLI::PositiveNumber);

