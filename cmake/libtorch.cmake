@@ -47,6 +47,13 @@ if(NOT TORCH_CUDA_ARCH_LIST AND NOT DEFINED ENV{TORCH_CUDA_ARCH_LIST})
   set(ENV{TORCH_CUDA_ARCH_LIST} "8.0;9.0")
 endif()
 
+# TorchConfig looks for its Caffe2 part with find_dependency(Caffe2 PATHS <its own folder>), and
+# PATHS come after the system's: with Debian's libtorch-dev installed, a pip LibTorch would be
+# paired with Debian's 1.13 libraries. Pin Caffe2 next to the Torch_DIR in use.
+if(Torch_DIR AND NOT Caffe2_DIR AND EXISTS "${Torch_DIR}/../Caffe2/Caffe2Config.cmake")
+  get_filename_component(_dlmeval_caffe2_dir "${Torch_DIR}/../Caffe2" REALPATH)
+  set(Caffe2_DIR "${_dlmeval_caffe2_dir}" CACHE PATH "LibTorch's Caffe2 CMake folder (next to Torch_DIR)")
+endif()
 find_package(Torch CONFIG QUIET)
 if(NOT Torch_FOUND)
   message(FATAL_ERROR "dlmeval: LibTorch not found: set Torch_DIR or CMAKE_PREFIX_PATH, or install PyTorch for "
@@ -104,6 +111,10 @@ if(DLMEVAL_WITH_CUDA)
   target_compile_definitions(dlmeval_libtorch INTERFACE DLMEVAL_WITH_CUDA=1)
 else()
   target_link_libraries(dlmeval_libtorch INTERFACE torch_cpu c10)
+endif()
+get_target_property(_dlmeval_torch_cpu torch_cpu IMPORTED_LOCATION_RELEASE)
+if(_dlmeval_torch_cpu AND NOT _dlmeval_torch_cpu MATCHES "^${TORCH_INSTALL_PREFIX}/")
+  message(FATAL_ERROR "dlmeval: LibTorch's CMake files at ${Torch_DIR} import ${_dlmeval_torch_cpu}, another LibTorch's library: set Caffe2_DIR to the Caffe2 folder beside Torch_DIR")
 endif()
 # The programs find LibTorch's shared objects where they were linked from (CMake's build RPATH),
 # and those find their NVIDIA libraries through their own RPATH.

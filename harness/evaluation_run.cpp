@@ -172,8 +172,10 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
 
   // 1. Everything that can be wrong is checked before the model loads. The plan is the suite's
   // pairs, or every task with every given protocol of its kind.
+  std::vector<std::string> requested_tasks;  // lm-eval's names become dlmeval's
+  for (const auto& t : o.tasks) requested_tasks.push_back(canonical_task_name(t));
   std::optional<Suite> suite;
-  if (o.suite) suite = o.suite->restricted_to(o.tasks);
+  if (o.suite) suite = o.suite->restricted_to(requested_tasks);
   std::vector<std::string> protocol_specs;
   std::vector<std::pair<std::string, std::optional<int>>> task_specs;  // name, shots
   std::vector<std::pair<std::string, std::string>> pair_specs;         // task, protocol spec
@@ -188,7 +190,7 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
     }
   } else {
     protocol_specs = o.protocols;
-    for (const auto& t : o.tasks) add_unique(task_specs, std::pair{t, o.num_fewshot});
+    for (const auto& t : requested_tasks) add_unique(task_specs, std::pair{t, o.num_fewshot});
   }
   std::vector<ResolvedProtocol> protocols;
   std::map<std::string, const ResolvedProtocol*> protocol_by_spec;

@@ -1,5 +1,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <exception>
 #include <map>
 
@@ -29,7 +31,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "dlmeval: error: %s\n", e.what());
     return e.exit_code();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "dlmeval: internal error: %s\n", e.what());
+    // LibTorch appends a C++ backtrace of dozens of frames to its messages: one line unless asked.
+    const std::string what = e.what();
+    const bool full = std::getenv("DLMEVAL_BACKTRACE") != nullptr;
+    const std::string line = full ? what : what.substr(0, what.find('\n'));
+    std::fprintf(stderr, "dlmeval: internal error: %s%s\n", line.c_str(),
+                 !full && line.size() < what.size() ? " (DLMEVAL_BACKTRACE=1 prints the whole message)" : "");
     return 3;
   }
   return 0;

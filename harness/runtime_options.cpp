@@ -20,6 +20,10 @@ void add_model_options(CLI::App& app, ModelArgs& args, bool model_required) {
   app.add_option("--mask-id", args.mask_id, "Override the mask token id");
   app.add_option("--eos-id", args.eos_id, "Override the end-of-sequence id");
   app.add_option("--eot-id", args.eot_id, "Override the end-of-turn id");
+  app.add_option("--max-sequence-length", args.runtime.max_sequence_length,
+                 "Longest prompt + generation accepted (default: the checkpoint's; raise only for a model that "
+                 "extrapolates)")
+      ->check(CLI::NonNegativeNumber);
 }
 
 }  // namespace dlmeval

@@ -55,6 +55,7 @@ std::shared_ptr<LoadedModel> load_model(const std::string& dir, const RuntimeOpt
   configure_threads(options.threads);
   Checkpoint ck = Checkpoint::open(dir);
   model->config = ck.config();
+  if (options.max_sequence_length > 0) model->config.max_sequence_length = options.max_sequence_length;
   model->stored_dtype = ck.stored_dtype();
   const std::string tokenizer_path = (std::filesystem::path(dir) / "tokenizer.json").string();
   if (std::filesystem::exists(tokenizer_path))

@@ -29,6 +29,9 @@ struct RuntimeOptions {
   std::string dtype = "f32";   // compute dtype: "f32" or "bf16"
   int threads = 0;             // 0 = all cores
   std::optional<int64_t> mask_id, eos_id, eot_id;  // overrides of the checkpoint's ids
+  // Longest prompt + generation accepted; 0 = the checkpoint's (config.json max_sequence_length or
+  // max_position_embeddings). Raise it only for a model known to extrapolate beyond it (RoPE scaling).
+  int64_t max_sequence_length = 0;
 };
 
 struct GenerationRequest {

@@ -46,8 +46,24 @@ std::vector<std::pair<std::string, std::string>> list_tasks() {
   return tasks;
 }
 
-std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& options) {
+std::string canonical_task_name(const std::string& name) {
+  // lm-eval names BBH's chain-of-thought few-shot tasks bbh_cot_fewshot(_<subtask>); every other
+  // task dlmeval shares with lm-eval has lm-eval's name already.
+  const std::string lm_eval_bbh = "bbh_cot_fewshot";
+  if (name == lm_eval_bbh) return "bbh";
+  if (starts_with(name, lm_eval_bbh + "_")) return "bbh_" + name.substr(lm_eval_bbh.size() + 1);
+  return name;
+}
+
+std::vector<std::pair<std::string, std::string>> task_aliases() {
+  std::vector<std::pair<std::string, std::string>> aliases = {{"bbh_cot_fewshot", "bbh"}};
+  for (const std::string& subtask : bbh_subtasks()) aliases.push_back({"bbh_cot_fewshot_" + subtask, "bbh_" + subtask});
+  return aliases;
+}
+
+std::unique_ptr<Task> make_task(const std::string& requested, const TaskOptions& options) {
   using Factory = std::unique_ptr<Task> (*)(const std::string&, const TaskOptions&);
+  const std::string name = canonical_task_name(requested);
   for (Factory factory :
        {make_gsm8k_task, make_bbh_task, make_code_task, make_mmlu_task, make_choice_task, make_letter_gen_task,
         make_toy_task}) {

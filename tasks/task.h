@@ -83,7 +83,13 @@ class Task {
 
 // Creates a task by name (e.g. "gsm8k", "bbh", "bbh_date_understanding", "mmlu", "arc_challenge");
 // UserError for an unknown name or a missing/malformed data file, naming it.
+// `name` may be lm-eval's name of the same task (canonical_task_name); the task reports dlmeval's.
 std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& options);
+// dlmeval's name for a task given by another harness's name (lm-eval's bbh_cot_fewshot_<subtask> is
+// bbh_<subtask>); other names are returned unchanged.
+std::string canonical_task_name(const std::string& name);
+// (alias, dlmeval name) for every alias canonical_task_name knows.
+std::vector<std::pair<std::string, std::string>> task_aliases();
 // Every task name make_task accepts, with a one-line description.
 std::vector<std::pair<std::string, std::string>> list_tasks();
 // The data directory: explicit value, else $DLMEVAL_DATA, else ../shared/data relative to the cwd.

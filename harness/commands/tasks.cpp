@@ -13,6 +13,8 @@ const bool registered = register_command({"tasks", "List the available tasks",
                                               for (const auto& [name, description] : list_tasks()) {
                                                 std::printf("%-50s %s\n", name.c_str(), description.c_str());
                                               }
+                                              std::printf("\nAlso accepted: lm-eval's names bbh_cot_fewshot and "
+                                                          "bbh_cot_fewshot_<subtask> for bbh and bbh_<subtask>\n");
                                               return 0;
                                             };
                                           }});

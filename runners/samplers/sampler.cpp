@@ -20,12 +20,23 @@ void check_inputs(const torch::Tensor& prompt, const std::optional<torch::Tensor
   if (mask && mask->sizes() != prompt.sizes()) throw UserError("attention_mask must have the shape of prompt_ids");
 }
 
+// Before any model work: a canvas longer than the checkpoint was trained for would either fail
+// deep inside LibTorch (an allocation of hundreds of GB) or decode positions the model never saw.
+void check_sequence_length(int64_t prompt, int64_t generated, int64_t maximum) {
+  if (maximum <= 0 || prompt + generated <= maximum) return;
+  throw UserError("prompt (" + std::to_string(prompt) + " tokens) + generation (" + std::to_string(generated) +
+                  " tokens) = " + std::to_string(prompt + generated) +
+                  " tokens exceeds the checkpoint's maximum sequence length " + std::to_string(maximum) +
+                  " (config.json; --max-sequence-length raises it for a model that extrapolates)");
+}
+
 }  // namespace
 
 SamplerOutput generate_tokens(const Transformer& net, const GenerationSettings& settings, const torch::Tensor& prompt_ids,
                               const std::optional<torch::Tensor>& attention_mask, torch::Generator& gen,
                               const StopRule* stop, const StepCallback* callback) {
   check_inputs(prompt_ids, attention_mask, net.config().vocab_size);
+  check_sequence_length(prompt_ids.size(1), settings.max_generated_tokens(), net.config().max_sequence_length);
   torch::NoGradGuard no_grad;
   auto prompt = prompt_ids.to(net.device(), torch::kLong);
   std::optional<torch::Tensor> mask;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -97,6 +98,31 @@ TEST(GenerateCommand, BadProtocolFieldIsOneClearLine) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.output.find("bad.jsonl:1"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("'block_length'"), std::string::npos) << r.output;
+}
+
+// A request longer than the checkpoint (the tiny models: 512 positions) is refused before any
+// model work with one line and exit 2, not a LibTorch trace after trying to allocate 160 GB.
+TEST(GenerateCommand, RequestLongerThanTheCheckpointIsOneLineBeforeAnyModelWork) {
+  auto generate = [&](const std::string& model, const std::string& protocol, const std::string& extra = "") {
+    const auto in = scratch("long.jsonl");
+    std::ofstream(in) << "{\"prompt_ids\": [1, 2, 3], \"protocol\": " << protocol << "}\n";
+    return run_binary("generate --model " + test::checkpoint(model) + " --requests " + in.string() + " --output " +
+                      scratch("long_out.jsonl").string() + " " + extra);
+  };
+  auto r = generate("llada-tiny", R"({"gen_length": 100000, "block_length": 100000, "steps": 100000})");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("3 tokens) + generation (100000 tokens) = 100003 tokens exceeds the checkpoint's maximum "
+                          "sequence length 512"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  r = generate("dream-tiny", R"({"sampler": "dream", "max_new_tokens": 510, "steps": 2})");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("maximum sequence length 512"), std::string::npos) << r.output;
+  // Exactly at the limit runs; the override lets a user who knows the model extrapolates go past it.
+  EXPECT_EQ(generate("llada-tiny", R"({"gen_length": 509, "block_length": 509, "steps": 1})").code, 0);
+  r = generate("llada-tiny", R"({"gen_length": 512, "block_length": 512, "steps": 1})", "--max-sequence-length 1024");
+  EXPECT_EQ(r.code, 0) << r.output;
 }
 
 }  // namespace

@@ -107,10 +107,37 @@ TEST(Aggregate, NonNumericMetricNamesFileAndDoc) {
   }
 }
 
+// Code tasks: every program's sandbox status is counted per task and protocol, in summary.json and
+// summary.md, because timeouts move pass@k.
+TEST(Aggregate, CountsProgramStatusesOfCodeSamples) {
+  TempDir dir("aggregate_programs");
+  RunManifest m = make_manifest();
+  m.tasks = {make_task("humaneval", 2, {"pass@1"})};
+  m.protocols = {make_protocol("p", 8)};
+  Json a = make_sample("a", {{"pass@1", 0.5}});
+  a["filtered_resps"] = {{"completions", {"x", "y"}}, {"status", {"passed", "timeout"}}, {"timeout_s", 3.0}};
+  Json b = make_sample("b", {{"pass@1", 0.0}});
+  b["filtered_resps"] = {{"completions", {"x", "y"}}, {"status", {"failed", "timeout"}}, {"timeout_s", 3.0}};
+  write_run(dir.path(), m, {{{"humaneval", "p"}, {a, b}}});
+  RunSummary s = summarize_run(load_run(dir.path()));
+  const std::map<std::string, int64_t> expected = {{"failed", 1}, {"passed", 1}, {"timeout", 2}};
+  EXPECT_EQ(s.evaluations.at(0).program_status, expected);
+  EXPECT_EQ(s.to_json()["results"][0]["program_status"]["timeout"], 2);
+  EXPECT_NE(s.to_markdown().find("humaneval / p: 1 failed, 1 passed, 2 timeout"), std::string::npos) << s.to_markdown();
+  // A task without programs reports none.
+  TempDir plain("aggregate_no_programs");
+  RunManifest m2 = make_manifest();
+  m2.tasks = {make_task("gsm8k", 2)};
+  m2.protocols = {make_protocol("p", 8)};
+  write_run(plain.path(), m2, {{{"gsm8k", "p"}, binary_samples({1, 0})}});
+  EXPECT_TRUE(summarize_run(load_run(plain.path())).to_json()["results"][0].count("program_status") == 0);
+}
+
 TEST(Manifest, RoundTripsAndRejectsBadFields) {
   TempDir dir("manifest");
   RunManifest m = make_manifest();
   m.tasks = {make_task("mmlu", 3, {"acc"})};
+  m.tasks[0].scoring = {{"execution", {{"rule", "fixed"}, {"timeout_s", 3.0}}}};
   m.protocols = {make_protocol("elbo", 1)};
   m.shard = {1, 4};
   m.limit = 3;

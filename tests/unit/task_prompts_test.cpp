@@ -9,7 +9,9 @@
 #include <set>
 
 #include "harness/core/json_io.h"
+#include "harness/core/error.h"
 #include "tasks/task.h"
+#include "task_test_util.h"
 
 namespace dlmeval {
 namespace {
@@ -65,6 +67,29 @@ TEST(TaskPrompts, EveryExpectationFileBelongsToATask) {
   for (const auto& file : std::filesystem::directory_iterator(kExpected)) {
     EXPECT_TRUE(names.count(file.path().stem().string())) << "stale expectation " << file.path();
   }
+}
+
+}  // namespace
+}  // namespace dlmeval
+
+namespace dlmeval {
+namespace {
+
+// lm-eval's names of the BBH tasks give dlmeval's tasks, prompt for prompt.
+TEST(TaskAliases, LmEvalBbhNamesGiveTheSameTaskUnderDlmevalsName) {
+  EXPECT_EQ(canonical_task_name("bbh_cot_fewshot_boolean_expressions"), "bbh_boolean_expressions");
+  EXPECT_EQ(canonical_task_name("bbh_cot_fewshot"), "bbh");
+  EXPECT_EQ(canonical_task_name("gsm8k"), "gsm8k");
+  EXPECT_EQ(task_aliases().size(), 28u);  // the group and its 27 subtasks
+  TaskOptions options;
+  options.data_dir = test::shipped_data_dir();
+  options.limit = 3;
+  const auto alias = make_task("bbh_cot_fewshot_boolean_expressions", options);
+  const auto own = make_task("bbh_boolean_expressions", options);
+  EXPECT_EQ(alias->name(), "bbh_boolean_expressions");
+  EXPECT_EQ(alias->prompt_fingerprint(), own->prompt_fingerprint());
+  for (const auto& [from, to] : task_aliases()) EXPECT_EQ(canonical_task_name(from), to);
+  EXPECT_THROW(make_task("bbh_cot_fewshot_no_such_subtask", options), UserError);
 }
 
 }  // namespace
