@@ -76,9 +76,31 @@ GenerateFileReport run_generate_file(const GenerateCommandOptions& options, cons
       const Json protocol = merged_protocol(options.protocol, line);
       SamplerOutput result = generate_tokens(*model, prompt, mask, protocol, seed);
       Json record = line;
-      record["output_ids"] = ids_to_json(result.generated(), two_d);
+      const Json normalized = normalize_generation_protocol(protocol, model->ids);
+      Json output = ids_to_json(result.generated(), two_d);
+      if (normalized.value("early_exit", false)) {
+        // Blocks an early exit never decoded still hold the mask id: they are not generated tokens.
+        // Each row ends where its kept output ends; `undecoded` counts the positions dropped.
+        const int64_t mask_id = normalized.at("mask_id").get<int64_t>();
+        Json undecoded = Json::array();
+        auto trim = [&](Json& ids) {
+          int64_t dropped = 0;
+          while (!ids.empty() && ids.back().get<int64_t>() == mask_id) {
+            ids.erase(ids.size() - 1);
+            ++dropped;
+          }
+          undecoded.push_back(dropped);
+        };
+        if (two_d) {
+          for (Json& row : output) trim(row);
+        } else {
+          trim(output);
+        }
+        record["undecoded"] = two_d ? undecoded : undecoded[0];
+      }
+      record["output_ids"] = output;
       record["forward_passes"] = result.forward_passes;
-      record["protocol_normalized"] = normalize_generation_protocol(protocol, model->ids);
+      record["protocol_normalized"] = normalized;
       out += record.dump() + "\n";
       report.forward_passes += result.forward_passes;
       ++report.records;

@@ -66,6 +66,42 @@ TEST(GenerateCommand, RequestFileReproducesGoldenCases) {
   }
 }
 
+// With early exit on, blocks never decoded are not printed as tokens: every row ends where its
+// decoded canvas ends, `undecoded` counts what was dropped, and no mask id is left in the output.
+TEST(GenerateCommand, EarlyExitNeverPrintsMaskIdsAsGeneratedTokens) {
+  const Json golden = read_json_file(test::expected("llada-tiny", "generate.json"));
+  const auto in = scratch("early.jsonl"), out = scratch("early_out.jsonl");
+  std::vector<int64_t> lengths;
+  {
+    std::ofstream f(in);
+    for (const auto& c : golden["cases"]) {
+      Json protocol = c["args"];
+      protocol.erase("attention_mask");
+      protocol["eot_id"] = 1022;  // early_exit left at its default, on
+      f << Json{{"prompt_ids", c["prompt_ids"]}, {"attention_mask", c["attention_mask"]}, {"protocol", protocol}}.dump() << "\n";
+      lengths.push_back(c["args"]["gen_length"].get<int64_t>());
+    }
+  }
+  auto r = run_binary("generate --model " + test::checkpoint("llada-tiny") + " --requests " + in.string() + " --output " +
+                      out.string() + " --threads 1");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto lines = read_jsonl_file(out.string());
+  ASSERT_EQ(lines.size(), lengths.size());
+  int64_t dropped = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const Json& rows = lines[i]["output_ids"];
+    const bool two_d = rows.at(0).is_array();
+    for (size_t b = 0; b < (two_d ? rows.size() : 1); ++b) {
+      const Json& row = two_d ? rows[b] : rows;
+      const int64_t undecoded = two_d ? lines[i]["undecoded"][b].get<int64_t>() : lines[i]["undecoded"].get<int64_t>();
+      EXPECT_EQ(static_cast<int64_t>(row.size()) + undecoded, lengths[i]) << "case " << i;
+      for (const auto& id : row) EXPECT_NE(id.get<int64_t>(), 1023) << "case " << i;
+      dropped += undecoded;
+    }
+  }
+  EXPECT_GT(dropped, 0);  // some golden cases end early (EOS), so the rule is exercised
+}
+
 TEST(GenerateCommand, PromptPrintsTheDecodedOutput) {
   // A checkpoint folder with the tiny tokenizer beside the tiny LLaDA weights.
   const auto dir = scratch("llada-with-tokenizer");
