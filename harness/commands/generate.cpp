@@ -59,7 +59,7 @@ const bool registered = dlmeval::register_command(
        auto a = std::make_shared<GenerateArgs>();
        dlmeval::add_model_options(app, a->model);
        auto* requests = app.add_option("--requests", a->requests, "IN.jsonl: {\"prompt_ids\", \"attention_mask\"?, \"protocol\"?, \"seed\"?} per line");
-       auto* output = app.add_option("--output", a->output, "OUT.jsonl: the input lines plus output_ids and forward_passes");
+       auto* output = app.add_option("--output", a->output, "OUT.jsonl: the input lines plus output_ids (with early exit, each row ends where its decoded canvas ends; undecoded counts the positions left out) and forward_passes");
        auto* prompt = app.add_option("--prompt", a->prompt, "Generate for this text and print the decoded output");
        requests->needs(output);
        output->needs(requests);
