@@ -2,10 +2,16 @@
 
 namespace dlmeval {
 
-void CodeExecutionArgs::apply(TaskOptions& options) const {
-  options.code_timeout_rule = rule;
-  if (timeout_s > 0) options.code_timeout_s = timeout_s;
+namespace {
+template <typename Options>
+void apply_to(const CodeExecutionArgs& args, Options& options) {
+  options.code_timeout_rule = args.rule;
+  if (args.timeout_s > 0) options.code_timeout_s = args.timeout_s;
 }
+}  // namespace
+
+void CodeExecutionArgs::apply(TaskOptions& options) const { apply_to(*this, options); }
+void CodeExecutionArgs::apply(RunOptions& options) const { apply_to(*this, options); }
 
 void add_code_execution_options(CLI::App& app, CodeExecutionArgs& args) {
   app.add_option("--code-timeout-rule", args.rule,

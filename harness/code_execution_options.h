@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "harness/evaluation_run.h"
 #include "tasks/task.h"
 
 namespace dlmeval {
@@ -13,6 +14,7 @@ struct CodeExecutionArgs {
   double timeout_s = 0;  // 0: the rule's default (fixed 3 s, evalplus 4 s)
 
   void apply(TaskOptions& options) const;
+  void apply(RunOptions& options) const;
 };
 
 void add_code_execution_options(CLI::App& app, CodeExecutionArgs& args);

@@ -66,10 +66,7 @@ EvaluationSummary summarize_evaluation(const LoadedRun& run, const EvaluationSam
     passes += number_field(r, "forward_passes");
     tokens += number_field(r, "generated_tokens");
     s.total_seconds += number_field(r, "seconds");
-    const Json* filtered = r.contains("filtered_resps") ? &r["filtered_resps"] : nullptr;
-    if (filtered && filtered->is_object() && filtered->contains("status") && (*filtered)["status"].is_array())
-      for (const Json& status : (*filtered)["status"])
-        if (status.is_string()) ++s.program_status[status.get<std::string>()];
+    if (r.contains("filtered_resps")) count_program_statuses(r["filtered_resps"], s.program_status);
   }
   if (s.n_docs > 0) {
     s.mean_forward_passes = passes / static_cast<double>(s.n_docs);

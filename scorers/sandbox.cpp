@@ -360,6 +360,12 @@ std::vector<SandboxResult> run_python_programs(const std::vector<std::string>& p
   return results;
 }
 
+void count_program_statuses(const Json& filtered, std::map<std::string, int64_t>& counts) {
+  if (!filtered.is_object() || !filtered.contains("status") || !filtered["status"].is_array()) return;
+  for (const Json& status : filtered["status"])
+    if (status.is_string()) ++counts[status.get<std::string>()];
+}
+
 std::string format_status_counts(const std::map<std::string, int64_t>& counts) {
   std::string line;
   for (const auto& [status, count] : counts) line += (line.empty() ? "" : ", ") + std::to_string(count) + " " + status;

@@ -35,6 +35,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/core/json_io.h"
+
 namespace dlmeval {
 
 struct SandboxLimits {
@@ -67,6 +69,9 @@ SandboxResult run_python_program(const std::string& program, const SandboxLimits
 // Runs every program with `workers` parallel threads (at least 1); results keep the input order.
 std::vector<SandboxResult> run_python_programs(const std::vector<std::string>& programs,
                                                const SandboxLimits& limits, int workers);
+// Adds the statuses of a code sample's filtered output ({"status": [...], ...}) to `counts`;
+// anything else adds nothing.
+void count_program_statuses(const Json& filtered, std::map<std::string, int64_t>& counts);
 // "160 passed, 3 failed, 1 timeout": counts per status, in name order ("" when empty).
 std::string format_status_counts(const std::map<std::string, int64_t>& counts);
 

@@ -72,8 +72,7 @@ const bool registered = dlmeval::register_command(
          o.data_dir = a->data_dir;
          o.shard = dlmeval::parse_shard(a->shard);
          o.allow_unsandboxed_code = a->allow_unsandboxed;
-         o.code_timeout_rule = a->code_execution.rule;
-         if (a->code_execution.timeout_s > 0) o.code_timeout_s = a->code_execution.timeout_s;
+         a->code_execution.apply(o);
          o.quiet = a->quiet;
          o.dry_run = a->dry_run;
          auto report = dlmeval::execute_run(o, dlmeval::open_libtorch_runner);

@@ -64,11 +64,7 @@ int run_score(const ScoreArgs& args) {
   const Json scoring = task->scoring_settings();
   if (!scoring.empty()) std::printf("scoring settings %s\n", scoring.dump().c_str());
   std::map<std::string, int64_t> statuses;
-  for (const auto& entry : report.per_doc) {
-    const Json& filtered = entry.sample.filtered;
-    if (filtered.is_object() && filtered.contains("status"))
-      for (const Json& status : filtered["status"]) ++statuses[status.get<std::string>()];
-  }
+  for (const auto& entry : report.per_doc) count_program_statuses(entry.sample.filtered, statuses);
   if (!statuses.empty()) std::printf("programs: %s\n", format_status_counts(statuses).c_str());
   for (const MetricSummary& metric : report.metrics) {
     std::printf("%-22s %.4f  ± %.4f (bootstrap stderr, n=%zu)\n", metric.name.c_str(), metric.mean,
