@@ -28,7 +28,11 @@ int main(int argc, char** argv) {
       if (sub->parsed()) return action();
     }
   } catch (const dlmeval::UserError& e) {
-    std::fprintf(stderr, "dlmeval: error: %s\n", e.what());
+    // One line even when the message quotes a file's content (a tensor name holding a newline).
+    std::string line = e.what();
+    for (size_t at = line.find_first_of("\r\n"); at != std::string::npos; at = line.find_first_of("\r\n", at + 2))
+      line.replace(at, 1, line[at] == '\n' ? "\\n" : "\\r");
+    std::fprintf(stderr, "dlmeval: error: %s\n", line.c_str());
     return e.exit_code();
   } catch (const std::exception& e) {
     // LibTorch appends a C++ backtrace of dozens of frames to its messages: one line unless asked.

@@ -24,6 +24,10 @@ void add_model_options(CLI::App& app, ModelArgs& args, bool model_required) {
                  "Longest prompt + generation accepted (default: the checkpoint's; raise only for a model that "
                  "extrapolates)")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--device-memory-gib", args.runtime.device_memory_gib,
+                 "Memory a batch may use beyond the weights, in GiB (default: what the device has free); a batch "
+                 "estimated to need more is refused before any model work")
+      ->check(CLI::NonNegativeNumber);
 }
 
 }  // namespace dlmeval

@@ -1,7 +1,6 @@
 #include "runners/checkpoint.h"
 
 #include <filesystem>
-#include <set>
 
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
@@ -65,16 +64,9 @@ Checkpoint Checkpoint::open(const std::string& dir) {
   std::vector<std::string> file_names;
   const fs::path index_path = root / "model.safetensors.index.json";
   if (fs::exists(index_path)) {
-    Json index = read_json_file(index_path.string());
-    if (!index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object())
-      throw UserError(index_path.string() + ": missing 'weight_map' object");
-    std::set<std::string> unique_files;
-    for (auto& [name, file] : index["weight_map"].items()) {
-      if (!file.is_string()) throw UserError(index_path.string() + ": weight_map entry '" + name + "' is not a file name");
-      weight_map[name] = file.get<std::string>();
-      unique_files.insert(file.get<std::string>());
-    }
-    file_names.assign(unique_files.begin(), unique_files.end());
+    SafetensorsIndex index = parse_safetensors_index(read_json_file(index_path.string()), index_path.string());
+    weight_map = std::move(index.weight_map);
+    file_names = std::move(index.files);
   } else if (fs::exists(root / "model.safetensors")) {
     file_names.push_back("model.safetensors");
   } else {

@@ -23,6 +23,10 @@ DeviceDescription describe(torch::Device device);
 void reset_peak_memory(torch::Device device);
 // Peak bytes held by tensors since the last reset, in GiB; none on the CPU or without the CUDA build.
 std::optional<double> peak_memory_gib(torch::Device device);
+// Bytes a new allocation can still get on `device`: on the CPU the kernel's MemAvailable, capped
+// by a cgroup memory limit; on a GPU the driver's free memory plus the caching allocator's
+// reserved but unused blocks.
+double available_memory_bytes(torch::Device device);
 // Returns cached, unused blocks to the driver (after an out-of-memory error).
 void release_cached_memory(torch::Device device);
 // The caching allocator's out-of-memory error, or a library's (cuBLAS, cuDNN) failure to allocate.

@@ -3,13 +3,17 @@
 #include <chrono>
 
 #include "harness/core/error.h"
+#include "runners/device.h"
 #include "runners/model.h"
+#include "runners/request_limits.h"
 #include "runners/tensor_file.h"
 
 namespace dlmeval {
 
-ForwardFileReport run_forward_file(const std::string& model_dir, const RuntimeOptions& options,
-                                   const std::string& input_path, const std::string& output_path) {
+namespace {
+
+ForwardFileReport forward_file(const std::string& model_dir, const RuntimeOptions& options,
+                               const std::string& input_path, const std::string& output_path) {
   auto inputs = read_tensor_file(input_path);
   auto it = inputs.find("input_ids");
   if (it == inputs.end()) throw UserError(input_path + ": tensor 'input_ids' is missing");
@@ -28,6 +32,8 @@ ForwardFileReport run_forward_file(const std::string& model_dir, const RuntimeOp
   if ((ids < 0).any().item<bool>() || (ids >= model->config.vocab_size).any().item<bool>())
     throw UserError(input_path + ": 'input_ids' holds ids outside the vocabulary [0, " +
                     std::to_string(model->config.vocab_size) + ")");
+  check_sequence_length(ids.size(1), 0, model->config.max_sequence_length);
+  check_batch_memory(*model, ids.size(0), ids.size(1), false, "forward batch");
   torch::NoGradGuard no_grad;
   auto start = std::chrono::steady_clock::now();
   auto logits = model->net->forward(ids.to(torch::kLong), mask);
@@ -38,6 +44,17 @@ ForwardFileReport run_forward_file(const std::string& model_dir, const RuntimeOp
   report.vocab = logits.size(2);
   write_tensor_file(output_path, {{"logits", logits}});
   return report;
+}
+
+}  // namespace
+
+ForwardFileReport run_forward_file(const std::string& model_dir, const RuntimeOptions& options,
+                                   const std::string& input_path, const std::string& output_path) {
+  try {
+    return forward_file(model_dir, options, input_path, output_path);
+  } catch (const c10::Error& e) {
+    throw UserError(input_path + ": LibTorch refused the input: " + first_line(e));
+  }
 }
 
 }  // namespace dlmeval

@@ -3,6 +3,7 @@
 
 #include "harness/core/error.h"
 #include "runners/choice/choice_scoring.h"
+#include "runners/device.h"
 #include "runners/model.h"
 #include "runners/runtime_info.h"
 #include "runners/samplers/generation.h"
@@ -11,18 +12,29 @@
 namespace dlmeval {
 namespace {
 
+// LibTorch's errors reach the harness as one UserError line (the caller adds task and documents);
+// its backtrace is dropped.
+template <class Work>
+auto one_line_errors(Work&& work) {
+  try {
+    return work();
+  } catch (const c10::Error& e) {
+    throw UserError(std::string(is_out_of_memory(e) ? "out of memory: " : "LibTorch refused the batch: ") + first_line(e));
+  }
+}
+
 class LibTorchRunner : public Runner {
  public:
   explicit LibTorchRunner(std::shared_ptr<LoadedModel> model) : model_(std::move(model)) {}
 
   std::vector<GenerationResult> generate(const std::vector<GenerationRequest>& batch) override {
     torch::NoGradGuard no_grad;
-    return generate_requests(*model_, batch);
+    return one_line_errors([&] { return generate_requests(*model_, batch); });
   }
 
   std::vector<ChoiceResult> score_choices(const std::vector<ChoiceRequest>& batch) override {
     torch::NoGradGuard no_grad;
-    return score_choice_requests(*model_, batch);
+    return one_line_errors([&] { return score_choice_requests(*model_, batch); });
   }
 
   const SpecialIds& special_ids() const override { return model_->ids; }

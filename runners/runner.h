@@ -32,6 +32,9 @@ struct RuntimeOptions {
   // Longest prompt + generation accepted; 0 = the checkpoint's (config.json max_sequence_length or
   // max_position_embeddings). Raise it only for a model known to extrapolate beyond it (RoPE scaling).
   int64_t max_sequence_length = 0;
+  // Memory a batch may use beyond the weights, in GiB; 0 = what the device has free when the batch
+  // starts. A batch estimated to need more is refused before any model work.
+  double device_memory_gib = 0;
 };
 
 struct GenerationRequest {

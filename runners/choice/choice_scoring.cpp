@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -13,6 +14,7 @@
 #include "runners/choice/log_prob_batch.h"
 #include "runners/choice/mask_counts.h"
 #include "runners/model.h"
+#include "runners/request_limits.h"
 
 namespace dlmeval {
 namespace {
@@ -195,6 +197,13 @@ Estimate finish(const ContinuationPlan& plan, const std::vector<double>& values)
   return e;
 }
 
+int64_t longest_row(const ChoiceRequest& r) {
+  size_t longest = 0;
+  for (size_t c = 0; c < r.continuations.size(); ++c)
+    longest = std::max(longest, r.contexts[r.contexts.size() == 1 ? 0 : c].size() + r.continuations[c].size());
+  return static_cast<int64_t>(longest);
+}
+
 void validate(const LoadedModel& model, const ChoiceRequest& r, const std::string& where) {
   if (r.continuations.empty()) throw UserError(where + ": no continuations");
   if (r.contexts.size() != 1 && r.contexts.size() != r.continuations.size())
@@ -217,6 +226,7 @@ void validate(const LoadedModel& model, const ChoiceRequest& r, const std::strin
     if (r.continuations[c].empty()) throw UserError(where + ": continuation " + std::to_string(c) + " is empty");
     check(r.continuations[c], "continuation " + std::to_string(c));
   }
+  check_scoring_length(longest_row(r), model.config.max_sequence_length, where);
 }
 
 // Groups of continuation indices that share forwards.
@@ -311,7 +321,6 @@ std::vector<Estimate> estimate_continuations(const HiddenStateModel& net, const 
 
 ChoiceResult score_request(const HiddenStateModel& net, const ChoiceRequest& r, const ScoringOptions& options,
                            const std::string& where, std::vector<Estimate>* estimates = nullptr) {
-  validate(net.model(), r, where);
   const ChoiceProtocol p = parse_choice_protocol(r.protocol);
   const size_t n = r.continuations.size();
   ChoiceResult out;
@@ -332,6 +341,19 @@ ChoiceResult score_request(const HiddenStateModel& net, const ChoiceRequest& r, 
   return out;
 }
 
+// Every request's ids, length and memory, before any model work.
+void check_requests(const LoadedModel& model, const std::vector<ChoiceRequest>& requests,
+                    const std::function<std::string(size_t)>& where) {
+  int64_t longest = 0;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    validate(model, requests[i], where(i));
+    longest = std::max(longest, longest_row(requests[i]));
+  }
+  if (!requests.empty()) check_choice_memory(model, longest);
+}
+
+std::string request_name(size_t i) { return "choice request " + std::to_string(i); }
+
 }  // namespace
 
 std::vector<ChoiceResult> score_choice_requests(const LoadedModel& model, const std::vector<ChoiceRequest>& requests,
@@ -339,16 +361,18 @@ std::vector<ChoiceResult> score_choice_requests(const LoadedModel& model, const 
   const HiddenStateModel net(model);
   std::vector<ChoiceResult> results;
   results.reserve(requests.size());
-  for (size_t i = 0; i < requests.size(); ++i)
-    results.push_back(score_request(net, requests[i], options, "choice request " + std::to_string(i)));
+  check_requests(model, requests, request_name);
+  for (size_t i = 0; i < requests.size(); ++i) results.push_back(score_request(net, requests[i], options, request_name(i)));
   return results;
 }
 
 PairEstimate estimate_pair(const LoadedModel& model, const TokenIds& prompt, const TokenIds& answer,
                            const Json& protocol, uint64_t seed, const ScoringOptions& options) {
   const HiddenStateModel net(model);
+  const ChoiceRequest request{{prompt}, {answer}, protocol, seed};
+  check_requests(model, {request}, [](size_t) { return std::string("pair"); });
   std::vector<Estimate> estimates;
-  const ChoiceResult r = score_request(net, ChoiceRequest{{prompt}, {answer}, protocol, seed}, options, "pair", &estimates);
+  const ChoiceResult r = score_request(net, request, options, "pair", &estimates);
   PairEstimate out;
   out.loglik = r.loglik[0];
   out.stderr_of_loglik = r.stderr_of_loglik[0];

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <set>
 
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
@@ -121,7 +122,11 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) 
     if (begin > end || end > data_size)
       throw UserError(where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
                       "] outside the data region of " + std::to_string(data_size) + " bytes (truncated file?)");
-    size_t expected = static_cast<size_t>(view.numel()) * dtype_size(view.dtype);
+    // A hostile shape ([2^40, 2^40]) must not overflow into a small, plausible byte count.
+    size_t expected = dtype_size(view.dtype);
+    for (int64_t d : view.shape)
+      if (__builtin_mul_overflow(expected, static_cast<size_t>(d), &expected))
+        throw UserError(where + ": shape " + shape.dump() + " is too large to address");
     if (end - begin != expected)
       throw UserError(where + ": shape " + shape.dump() + " of " + dtype_name(view.dtype) + " needs " +
                       std::to_string(expected) + " bytes, data_offsets give " + std::to_string(end - begin));
@@ -141,6 +146,19 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) 
       throw UserError(path + ": tensors '" + range_names[order[i - 1]] + "' and '" + range_names[order[i]] +
                       "' have overlapping data_offsets");
   }
+  // As the reference safetensors requires: the tensors tile the data region exactly. A gap or spare
+  // bytes mean a wrong header length or offset, which would otherwise shift every weight silently.
+  size_t covered = 0;
+  for (size_t i : order) {
+    if (ranges[i].first != covered)
+      throw UserError(path + ": tensor '" + range_names[i] + "' starts at byte " + std::to_string(ranges[i].first) +
+                      " of the data region, not at " + std::to_string(covered) +
+                      " where the previous tensor ends (wrong header length or data_offsets?)");
+    covered = ranges[i].second;
+  }
+  if (covered != data_size)
+    throw UserError(path + ": the tensors cover " + std::to_string(covered) + " of the " + std::to_string(data_size) +
+                    " bytes after the header (wrong header length or data_offsets, or a truncated file?)");
   return file;
 }
 
@@ -157,6 +175,27 @@ const TensorView& SafetensorsFile::tensor(const std::string& name) const {
 std::vector<std::string> SafetensorsFile::names() const {
   std::vector<std::string> out;
   for (const auto& [name, view] : tensors_) out.push_back(name);
+  return out;
+}
+
+SafetensorsIndex parse_safetensors_index(const Json& index, const std::string& where) {
+  if (!index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object())
+    throw UserError(where + ": missing 'weight_map' object");
+  SafetensorsIndex out;
+  std::set<std::string> files;
+  for (auto& [name, file] : index["weight_map"].items()) {
+    if (!file.is_string()) throw UserError(where + ": weight_map entry '" + name + "' is not a file name");
+    const std::string shard = file.get<std::string>();
+    const bool plain = !shard.empty() && shard.find('/') == std::string::npos && shard.find('\0') == std::string::npos &&
+                       shard != "." && shard != ".." && shard.size() > 12 &&
+                       shard.compare(shard.size() - 12, 12, ".safetensors") == 0;
+    if (!plain)
+      throw UserError(where + ": weight_map entry '" + name + "' names '" + shard +
+                      "', not a *.safetensors file in the checkpoint folder");
+    out.weight_map[name] = shard;
+    files.insert(shard);
+  }
+  out.files.assign(files.begin(), files.end());
   return out;
 }
 

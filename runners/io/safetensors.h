@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/core/json_io.h"
+
 namespace dlmeval {
 
 enum class DType { F32, F16, BF16, I64, I32, BOOL, U8, F64 };
@@ -49,6 +51,15 @@ class SafetensorsFile {
 };
 
 // A tensor to write: the bytes are copied at write time.
+// model.safetensors.index.json of a sharded checkpoint: which shard holds each tensor.
+struct SafetensorsIndex {
+  std::map<std::string, std::string> weight_map;  // tensor -> shard file name
+  std::vector<std::string> files;                 // the shards, sorted, each once
+};
+// UserError naming `where` for a missing weight_map, a non-string entry, or a shard name that is
+// not a plain *.safetensors file name in the checkpoint's own folder (no path, no "..").
+SafetensorsIndex parse_safetensors_index(const Json& index, const std::string& where);
+
 struct OwnedTensor {
   DType dtype = DType::F32;
   std::vector<int64_t> shape;

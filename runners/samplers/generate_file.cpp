@@ -3,7 +3,9 @@
 #include <chrono>
 
 #include "harness/core/error.h"
+#include "runners/device.h"
 #include "runners/model.h"
+#include "runners/request_lines.h"
 #include "runners/samplers/generation.h"
 #include "runners/samplers/sampler.h"
 #include "runners/tokenizer/tokenizer.h"
@@ -12,22 +14,10 @@ namespace dlmeval {
 
 namespace {
 
-// A 1-D or 2-D JSON integer array as a [B, T] tensor; `rows_given` says which it was.
-torch::Tensor to_matrix(const Json& v, const std::string& field, bool& two_d) {
-  if (!v.is_array() || v.empty()) throw UserError("'" + field + "' must be a non-empty array");
-  two_d = v[0].is_array();
-  std::vector<Json> rows = two_d ? v.get<std::vector<Json>>() : std::vector<Json>{v};
-  const size_t width = rows[0].size();
+torch::Tensor to_matrix(const std::vector<TokenIds>& rows) {
   std::vector<int64_t> flat;
-  for (const auto& row : rows) {
-    if (!row.is_array() || row.size() != width || width == 0)
-      throw UserError("'" + field + "' must be a rectangular array of integers");
-    for (const auto& x : row) {
-      if (!x.is_number_integer()) throw UserError("'" + field + "' holds a non-integer value " + x.dump());
-      flat.push_back(x.get<int64_t>());
-    }
-  }
-  return torch::tensor(flat, torch::kLong).view({static_cast<int64_t>(rows.size()), static_cast<int64_t>(width)});
+  for (const auto& row : rows) flat.insert(flat.end(), row.begin(), row.end());
+  return torch::tensor(flat, torch::kLong).view({static_cast<int64_t>(rows.size()), static_cast<int64_t>(rows[0].size())});
 }
 
 Json ids_to_json(const torch::Tensor& m, bool two_d) {
@@ -40,15 +30,6 @@ Json ids_to_json(const torch::Tensor& m, bool two_d) {
   return two_d ? rows : rows[0];
 }
 
-Json merged_protocol(const Json& base, const Json& line) {
-  Json p = base.is_object() ? base : Json::object();
-  if (line.contains("protocol")) {
-    if (!line["protocol"].is_object()) throw UserError("'protocol' must be a JSON object");
-    for (const auto& [k, v] : line["protocol"].items()) p[k] = v;
-  }
-  return p;
-}
-
 }  // namespace
 
 GenerateFileReport run_generate_file(const GenerateCommandOptions& options, const std::string& input_path,
@@ -59,22 +40,13 @@ GenerateFileReport run_generate_file(const GenerateCommandOptions& options, cons
   auto start = std::chrono::steady_clock::now();
   for_each_jsonl(input_path, [&](const Json& line, size_t number) {
     try {
-      if (!line.is_object()) throw UserError("a request line must be a JSON object");
-      if (!line.contains("prompt_ids")) throw UserError("field 'prompt_ids' is missing");
-      bool two_d = false, mask_two_d = false;
-      auto prompt = to_matrix(line["prompt_ids"], "prompt_ids", two_d);
+      const GenerateLine request = parse_generate_line(line, options.protocol, options.seed.value_or(0));
+      const bool two_d = request.two_d;
+      const Json& protocol = request.protocol;
+      auto prompt = to_matrix(request.prompt_rows);
       std::optional<torch::Tensor> mask;
-      if (line.contains("attention_mask") && !line["attention_mask"].is_null()) {
-        mask = to_matrix(line["attention_mask"], "attention_mask", mask_two_d);
-        if (mask->sizes() != prompt.sizes()) throw UserError("'attention_mask' must have the shape of 'prompt_ids'");
-      }
-      uint64_t seed = options.seed.value_or(0);
-      if (line.contains("seed")) {
-        if (!line["seed"].is_number_unsigned()) throw UserError("'seed' must be a non-negative integer");
-        seed = line["seed"].get<uint64_t>();
-      }
-      const Json protocol = merged_protocol(options.protocol, line);
-      SamplerOutput result = generate_tokens(*model, prompt, mask, protocol, seed);
+      if (request.attention_mask) mask = to_matrix(*request.attention_mask);
+      SamplerOutput result = generate_tokens(*model, prompt, mask, protocol, request.seed);
       Json record = line;
       const Json normalized = normalize_generation_protocol(protocol, model->ids);
       Json output = ids_to_json(result.generated(), two_d);
@@ -106,6 +78,8 @@ GenerateFileReport run_generate_file(const GenerateCommandOptions& options, cons
       ++report.records;
     } catch (const UserError& e) {
       throw UserError(input_path + ":" + std::to_string(number) + ": " + e.what());
+    } catch (const c10::Error& e) {
+      throw UserError(input_path + ":" + std::to_string(number) + ": LibTorch refused the request: " + first_line(e));
     }
   });
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

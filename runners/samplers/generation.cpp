@@ -6,6 +6,7 @@
 #include <map>
 
 #include "harness/core/error.h"
+#include "runners/request_limits.h"
 #include "runners/model.h"
 #include "runners/samplers/sampler.h"
 #include "runners/tokenizer/tokenizer.h"
@@ -86,10 +87,20 @@ std::vector<GenerationResult> generate_requests(const LoadedModel& model, const 
     group.members.push_back(i);
   }
   const size_t max_batch = std::max<size_t>(1, options.max_batch);
+  // Every batch is checked before the first one runs: a run must not fail on its last batch.
   for (auto& [key, group] : groups) {
     auto& m = group.members;
     std::stable_sort(m.begin(), m.end(),
                      [&](size_t a, size_t b) { return requests[a].prompt_ids.size() < requests[b].prompt_ids.size(); });
+    for (size_t start = 0; start < m.size(); start += max_batch) {
+      const size_t end = std::min(m.size(), start + max_batch);
+      const auto longest = static_cast<int64_t>(requests[m[end - 1]].prompt_ids.size());
+      check_sequence_length(longest, group.settings.max_generated_tokens(), model.config.max_sequence_length);
+      check_generation_memory(model, group.settings, static_cast<int64_t>(end - start), longest);
+    }
+  }
+  for (auto& [key, group] : groups) {
+    auto& m = group.members;
     for (size_t start = 0; start < m.size(); start += max_batch) {
       std::vector<size_t> rows(m.begin() + static_cast<std::ptrdiff_t>(start),
                                m.begin() + static_cast<std::ptrdiff_t>(std::min(m.size(), start + max_batch)));

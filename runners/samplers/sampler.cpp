@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "harness/core/error.h"
+#include "runners/request_limits.h"
 #include "runners/model.h"
 #include "runners/samplers/sampler_loops.h"
 
@@ -18,16 +19,6 @@ void check_inputs(const torch::Tensor& prompt, const std::optional<torch::Tensor
   if ((prompt < 0).any().item<bool>() || (prompt >= vocab).any().item<bool>())
     throw UserError("prompt_ids hold ids outside the vocabulary [0, " + std::to_string(vocab) + ")");
   if (mask && mask->sizes() != prompt.sizes()) throw UserError("attention_mask must have the shape of prompt_ids");
-}
-
-// Before any model work: a canvas longer than the checkpoint was trained for would either fail
-// deep inside LibTorch (an allocation of hundreds of GB) or decode positions the model never saw.
-void check_sequence_length(int64_t prompt, int64_t generated, int64_t maximum) {
-  if (maximum <= 0 || prompt + generated <= maximum) return;
-  throw UserError("prompt (" + std::to_string(prompt) + " tokens) + generation (" + std::to_string(generated) +
-                  " tokens) = " + std::to_string(prompt + generated) +
-                  " tokens exceeds the checkpoint's maximum sequence length " + std::to_string(maximum) +
-                  " (config.json; --max-sequence-length raises it for a model that extrapolates)");
 }
 
 }  // namespace
@@ -58,6 +49,10 @@ SamplerOutput generate_tokens(const LoadedModel& model, const torch::Tensor& pro
   if ((settings.kind == SamplerKind::Dream) != (model.config.architecture == Architecture::Dream))
     throw UserError("generation protocol field 'sampler': '" + settings.sampler + "' does not fit a " +
                     model.config.architecture_name + " checkpoint");
+  if (prompt_ids.dim() == 2) {
+    check_sequence_length(prompt_ids.size(1), settings.max_generated_tokens(), model.config.max_sequence_length);
+    check_generation_memory(model, settings, prompt_ids.size(0), prompt_ids.size(1));
+  }
   torch::Generator gen = at::detail::createCPUGenerator(seed);
   return generate_tokens(*model.net, settings, prompt_ids, attention_mask, gen, stop, callback);
 }

@@ -90,4 +90,21 @@ TEST(ChoiceLoglikCommand, BadRecordExitsWithOneLineNamingIt) {
   EXPECT_NE(read_text(out + ".err").find("'answer_ids' is missing"), std::string::npos);
 }
 
+TEST(ChoiceLoglikCommand, PairLongerThanTheCheckpointIsOneLineBeforeAnyModelWork) {
+  const std::string in = temp_path("long.jsonl"), out = temp_path("long_out.jsonl");
+  write_lines(in, {{{"prompt_ids", std::vector<int64_t>(500, 5)}, {"answer_ids", std::vector<int64_t>(20, 7)}}});
+  EXPECT_EQ(run_loglik(in, out), 2);
+  const std::string err = read_text(out + ".err");
+  EXPECT_NE(err.find("record 1: choice request 0: context + continuation = 520 tokens exceeds the checkpoint's maximum sequence "
+                     "length 512"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  // The override lets it through, and a user-given memory too small for one row stops it.
+  EXPECT_EQ(run_loglik(in, out, "--max-sequence-length 1024"), 0) << read_text(out + ".err");
+  EXPECT_EQ(run_loglik(in, out, "--max-sequence-length 1024 --device-memory-gib 0.0001"), 2);
+  EXPECT_NE(read_text(out + ".err").find("choice scoring of 1 sequence needs an estimated"), std::string::npos)
+      << read_text(out + ".err");
+}
+
 }  // namespace

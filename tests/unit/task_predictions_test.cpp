@@ -6,6 +6,7 @@
 #include "harness/core/error.h"
 #include "tasks/predictions.h"
 #include "task_test_util.h"
+#include "user_error_text.h"
 
 namespace dlmeval {
 namespace {
@@ -17,15 +18,6 @@ std::string write_file(const ScratchDir& dir, const std::string& text) {
   const std::string path = (dir.path() / "predictions.jsonl").string();
   std::ofstream(path) << text;
   return path;
-}
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST(Predictions, ReadsTheThreeOutputShapes) {
@@ -59,7 +51,7 @@ TEST(Predictions, MalformedLinesNameFileAndLine) {
   };
   for (const auto& [line, message] : cases) {
     const std::string path = write_file(dir, ok + line + "\n");
-    const std::string error = error_of([&] { read_predictions(path); });
+    const std::string error = test::user_error_text([&] { read_predictions(path); });
     EXPECT_NE(error.find(path + ":2"), std::string::npos) << line << " -> " << error;
     EXPECT_NE(error.find(message), std::string::npos) << line << " -> " << error;
   }
@@ -69,11 +61,11 @@ TEST(Predictions, UnknownDocIdAndWrongKindAreReported) {
   ScratchDir dir("ids");
   auto task = make_task("gsm8k", shipped_options());
   std::string path = write_file(dir, "{\"doc_id\": 0, \"output\": \"#### 18\"}\n{\"doc_id\": 99999, \"output\": \"1\"}\n");
-  std::string error = error_of([&] { score_predictions(*task, read_predictions(path), path, 10, 1); });
+  std::string error = test::user_error_text([&] { score_predictions(*task, read_predictions(path), path, 10, 1); });
   EXPECT_NE(error.find(path + ":2: unknown doc_id 99999"), std::string::npos) << error;
 
   path = write_file(dir, "{\"doc_id\": 0, \"loglik\": [1, 2]}\n");
-  error = error_of([&] { score_predictions(*task, read_predictions(path), path, 10, 1); });
+  error = test::user_error_text([&] { score_predictions(*task, read_predictions(path), path, 10, 1); });
   EXPECT_NE(error.find(path + ":1: task gsm8k is generative"), std::string::npos) << error;
 }
 
