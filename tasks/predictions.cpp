@@ -95,7 +95,7 @@ ScoreReport score_predictions(const Task& task, const std::vector<Prediction>& p
       auto it = entry.sample.metrics.find(name);
       if (it != entry.sample.metrics.end()) values.push_back(it->second);
     }
-    MetricSummary summary;
+    PredictionMetric summary;
     summary.name = name;
     summary.count = values.size();
     summary.mean = mean(values);

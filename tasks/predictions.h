@@ -26,7 +26,7 @@ struct ScoredPrediction {
   ScoredSample sample;
 };
 
-struct MetricSummary {
+struct PredictionMetric {
   std::string name;
   double mean = 0;
   double stderr_bootstrap = 0;
@@ -35,7 +35,7 @@ struct MetricSummary {
 
 struct ScoreReport {
   std::vector<ScoredPrediction> per_doc;  // in predictions-file order
-  std::vector<MetricSummary> metrics;     // in task.metric_names() order
+  std::vector<PredictionMetric> metrics;     // in task.metric_names() order
 };
 
 // Scores the predictions against `task` (built without --limit so every id resolves). UserError

@@ -66,7 +66,7 @@ int run_score(const ScoreArgs& args) {
   std::map<std::string, int64_t> statuses;
   for (const auto& entry : report.per_doc) count_program_statuses(entry.sample.filtered, statuses);
   if (!statuses.empty()) std::printf("programs: %s\n", format_status_counts(statuses).c_str());
-  for (const MetricSummary& metric : report.metrics) {
+  for (const PredictionMetric& metric : report.metrics) {
     std::printf("%-22s %.4f  ± %.4f (bootstrap stderr, n=%zu)\n", metric.name.c_str(), metric.mean,
                 metric.stderr_bootstrap, metric.count);
   }

@@ -159,7 +159,7 @@ TEST(ToyTasksDemo, DISABLED_ScoreDemoPredictions) {
     const auto task = make_toy_task(name, options);
     const std::string path = (root / (std::string("predictions_") + name + ".jsonl")).string();
     const ScoreReport report = score_predictions(*task, read_predictions(path), path, 200, 1);
-    for (const MetricSummary& m : report.metrics) {
+    for (const PredictionMetric& m : report.metrics) {
       std::printf("%s %s = %.3f ± %.3f (n=%zu)\n", name, m.name.c_str(), m.mean, m.stderr_bootstrap, m.count);
     }
   }
