@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "harness/core/error.h"
+#include "harness/core/json_fields.h"
 #include "scorers/sandbox.h"
 #include "tasks/data_files.h"
 #include "tasks/families.h"
@@ -25,19 +26,13 @@ enum class Family { HumanEval, HumanEvalInstruct, Mbpp, MbppSanitized };
 const std::vector<std::string> kHumanEvalStops = {"\nclass", "\ndef", "\n#", "\nif", "\nprint"};
 
 std::string require_string(const std::string& task, const Json& record, const char* key, const std::string& where) {
-  if (!record.is_object() || !record.contains(key) || !record[key].is_string()) {
-    throw UserError(task + ": " + where + ": missing string field \"" + key + "\"");
-  }
-  return record[key].get<std::string>();
+  return string_field(record, key, task + ": " + where);
 }
 
 std::vector<std::string> require_strings(const std::string& task, const Json& record, const char* key,
                                          const std::string& where) {
-  if (!record.is_object() || !record.contains(key) || !record[key].is_array()) {
-    throw UserError(task + ": " + where + ": missing array field \"" + key + "\"");
-  }
   std::vector<std::string> out;
-  for (const Json& item : record[key]) {
+  for (const Json& item : array_field(record, key, task + ": " + where)) {
     if (!item.is_string()) throw UserError(task + ": " + where + ": \"" + key + "\" must hold strings");
     out.push_back(item.get<std::string>());
   }

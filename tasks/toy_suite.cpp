@@ -6,6 +6,7 @@
 #include <set>
 
 #include "harness/core/error.h"
+#include "harness/core/json_fields.h"
 #include "tasks/data_files.h"
 
 namespace dlmeval {
@@ -172,13 +173,6 @@ void write_jsonl(const fs::path& path, const std::vector<Json>& records) {
   write_text_file_atomic(path.string(), text);
 }
 
-const std::string& require_string(const Json& record, const char* key, const std::string& where) {
-  if (!record.is_object() || !record.contains(key) || !record[key].is_string()) {
-    throw UserError(where + ": missing string field \"" + key + "\"");
-  }
-  return record[key].get_ref<const std::string&>();
-}
-
 }  // namespace
 
 ToySuite generate_toy_suite(uint64_t seed) {
@@ -229,27 +223,27 @@ void write_toy_suite(const std::string& dir, uint64_t seed) {
 
 void check_toy_record(const std::string& family, const Json& record, const std::string& where) {
   if (family == "arith") {
-    require_string(record, "question", where);
-    if (require_string(record, "answer", where).find("####") == std::string::npos) {
+    string_field(record, "question", where);
+    if (string_field(record, "answer", where).find("####") == std::string::npos) {
       throw UserError(where + ": \"answer\" has no \"#### N\" final answer");
     }
   } else if (family == "choice") {
-    require_string(record, "id", where);
-    require_string(record, "answerKey", where);
+    string_field(record, "id", where);
+    string_field(record, "answerKey", where);
     if (!record.contains("question") || !record["question"].is_object()) {
       throw UserError(where + ": missing \"question\" object");
     }
-    require_string(record["question"], "stem", where);
+    string_field(record["question"], "stem", where);
     const Json& choices = record["question"].value("choices", Json());
     if (!choices.is_array() || choices.empty()) throw UserError(where + ": missing \"choices\" array");
     for (const Json& choice : choices) {
-      require_string(choice, "text", where);
-      require_string(choice, "label", where);
+      string_field(choice, "text", where);
+      string_field(choice, "label", where);
     }
     toy_choice_gold(record);
   } else if (family == "code") {
     for (const char* key : {"task_id", "prompt", "entry_point", "canonical_solution", "test"}) {
-      require_string(record, key, where);
+      string_field(record, key, where);
     }
   } else {
     throw std::invalid_argument("unknown toy family " + family);

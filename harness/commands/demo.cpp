@@ -12,6 +12,7 @@
 #include "harness/core/json_io.h"
 #include "harness/evaluation_run.h"
 #include "harness/progress.h"
+#include "results/aggregate.h"
 #include "results/report.h"
 #include "results/run_dir.h"
 #include "runners/training/trainer.h"
@@ -38,12 +39,6 @@ std::string default_cache_dir() {
 // Chance level of a task's headline metric: a uniform guess among 4 options; generation and
 // code tasks have no meaningful guess rate (an exact number or a passing program).
 double chance_level(const std::string& task) { return task == "toy_choice" ? 0.25 : 0.0; }
-
-std::string headline(const std::string& task) {
-  if (task == "toy_arith") return "exact_match_strict";
-  if (task == "toy_code") return "pass@1";
-  return "acc";
-}
 
 int run_demo(const DemoArgs& a) {
   const fs::path cache = a.cache_dir.empty() ? default_cache_dir() : a.cache_dir;
@@ -88,21 +83,20 @@ int run_demo(const DemoArgs& a) {
   fs::remove_all(run.out_dir);
   auto report = dlmeval::execute_run(run, dlmeval::open_libtorch_runner);
 
-  dlmeval::Json summary = dlmeval::read_json_file(run.out_dir + "/summary.json");
+  // Each task's headline metric is the first it names (results/aggregate.h keeps that order).
+  auto loaded = dlmeval::load_run(run.out_dir);
+  const dlmeval::RunSummary summary = dlmeval::summarize_run(loaded);
   std::printf("\n%-11s %-20s %-19s %-16s %-7s %-11s %-8s\n", "task", "protocol", "metric", "value ± se", "chance",
               "fwd/doc", "s/doc");
   std::printf("%s\n", std::string(98, '-').c_str());
-  for (const auto& r : summary["results"]) {
-    const std::string task = r["task"], protocol = r["protocol"];
-    const std::string metric = headline(task);
-    if (!r["metrics"].contains(metric)) continue;
-    const auto& m = r["metrics"][metric];
-    const double docs = std::max(1.0, r["n_docs"].get<double>());
-    std::printf("%-11s %-20s %-19s %-16s %-7.2f %-11.1f %-8.3f\n", task.c_str(), protocol.c_str(), metric.c_str(),
-                fmt::format("{:.3f} ± {:.3f}", m["value"].get<double>(), m["stderr"].get<double>()).c_str(),
-                chance_level(task), r["mean_forward_passes"].get<double>(), r["total_seconds"].get<double>() / docs);
+  for (const auto& e : summary.evaluations) {
+    if (e.metrics.empty()) continue;
+    const auto& m = e.metrics.front();
+    const double docs = std::max<double>(1.0, static_cast<double>(e.n_docs));
+    std::printf("%-11s %-20s %-19s %-16s %-7.2f %-11.1f %-8.3f\n", e.task.c_str(), e.protocol.c_str(), m.name.c_str(),
+                fmt::format("{:.3f} ± {:.3f}", m.value, m.stderr_value).c_str(), chance_level(e.task),
+                e.mean_forward_passes, e.total_seconds / docs);
   }
-  auto loaded = dlmeval::load_run(run.out_dir);
   const std::string html = run.out_dir + "/report.html";
   dlmeval::ReportOptions options;
   options.title = "dlmeval demo: toy suite";

@@ -2,21 +2,17 @@
 
 #include "harness/code_execution_options.h"
 #include "harness/command_registry.h"
-#include "harness/evaluation_run.h"
-#include "harness/runtime_options.h"
+#include "harness/evaluation_options.h"
 #include "results/aggregate.h"
 
 namespace {
 
 struct RunArgs {
-  dlmeval::ModelArgs model;
-  std::string tasks, suite, out, data_dir, shard = "0/1";
+  dlmeval::EvaluationArgs evaluation;
+  std::string tasks, suite, shard = "0/1";
   std::vector<std::string> protocols;
-  size_t limit = 0;
   int num_fewshot = -1;
-  uint64_t seed = 1234;
-  size_t batch_size = 8;
-  bool allow_unsandboxed = false, quiet = false, dry_run = false;
+  bool allow_unsandboxed = false, dry_run = false;
   dlmeval::CodeExecutionArgs code_execution;
 };
 
@@ -36,44 +32,30 @@ const bool registered = dlmeval::register_command(
     {"run", "Evaluate a model on tasks under one or more protocols (resumable; every sample kept)",
      [](CLI::App& app) -> std::function<int()> {
        auto a = std::make_shared<RunArgs>();
-       dlmeval::add_model_options(app, a->model);
+       dlmeval::add_evaluation_options(app, a->evaluation);
        app.add_option("--tasks", a->tasks,
                       "Comma-separated task names (see `dlmeval tasks`); with --suite, only these of its tasks");
        app.add_option("--protocol", a->protocols, "Protocol preset name or JSON file; repeat for side-by-side runs");
        app.add_option("--suite", a->suite,
                       "Suite name or JSON file (see `dlmeval protocols`): the task × protocol × shots pairs of a "
                       "reported table, instead of --protocol");
-       app.add_option("--out", a->out, "Run folder (resumes when it already holds this run)")->required();
-       app.add_option("--limit", a->limit, "Only the first N docs of each task");
        app.add_option("--num-fewshot", a->num_fewshot, "Override the tasks' few-shot count");
-       app.add_option("--seed", a->seed, "Run seed (each doc's seed derives from it)")->capture_default_str();
-       app.add_option("--batch-size", a->batch_size, "Docs per runner call")->capture_default_str();
-       app.add_option("--data-dir", a->data_dir, "Benchmark data folder (default $DLMEVAL_DATA, else ../shared/data)");
        app.add_option("--shard", a->shard, "Run shard i of N (i/N); join shards with `dlmeval merge`")
            ->capture_default_str();
        dlmeval::add_code_execution_options(app, a->code_execution);
        app.add_flag("--allow-unsandboxed", a->allow_unsandboxed,
                     "Run generated code without bubblewrap when it cannot start (weaker isolation)");
-       app.add_flag("--quiet", a->quiet, "No progress output");
        app.add_flag("--dry-run", a->dry_run,
                     "Check everything and print the plan (task × protocol × docs) without loading the model");
        return [a] {
-         dlmeval::RunOptions o;
-         o.model_dir = a->model.model_dir;
-         o.runtime = a->model.resolved();
+         dlmeval::RunOptions o = a->evaluation.run_options();
          o.tasks = split_list(a->tasks);
          o.protocols = a->protocols;
          if (!a->suite.empty()) o.suite = dlmeval::resolve_suite(a->suite);
-         o.out_dir = a->out;
-         if (a->limit > 0) o.limit = a->limit;
          if (a->num_fewshot >= 0) o.num_fewshot = a->num_fewshot;
-         o.seed = a->seed;
-         o.batch_size = a->batch_size;
-         o.data_dir = a->data_dir;
          o.shard = dlmeval::parse_shard(a->shard);
          o.allow_unsandboxed_code = a->allow_unsandboxed;
          a->code_execution.apply(o);
-         o.quiet = a->quiet;
          o.dry_run = a->dry_run;
          auto report = dlmeval::execute_run(o, dlmeval::open_libtorch_runner);
          if (o.dry_run) {

@@ -8,8 +8,7 @@
 #include "harness/command_registry.h"
 #include "harness/core/error.h"
 #include "harness/core/protocol_grid.h"
-#include "harness/evaluation_run.h"
-#include "harness/runtime_options.h"
+#include "harness/evaluation_options.h"
 #include "results/report.h"
 #include "results/run_dir.h"
 
@@ -18,11 +17,8 @@ namespace fs = std::filesystem;
 namespace {
 
 struct SweepArgs {
-  dlmeval::ModelArgs model;
-  std::string grid, out, data_dir;
-  size_t limit = 0, batch_size = 8;
-  uint64_t seed = 1234;
-  bool quiet = false;
+  dlmeval::EvaluationArgs evaluation;
+  std::string grid;
 };
 
 int run_sweep(const SweepArgs& a) {
@@ -35,18 +31,11 @@ int run_sweep(const SweepArgs& a) {
   const std::string prefix = grid.value("name", fs::path(a.grid).stem().string());
   auto points = dlmeval::expand_protocol_grid(base, grid.value("axes", Json()), prefix, a.grid);
 
-  dlmeval::RunOptions run;
-  run.model_dir = a.model.model_dir;
-  run.runtime = a.model.resolved();
+  dlmeval::RunOptions run = a.evaluation.run_options();
   for (const auto& t : grid["tasks"]) run.tasks.push_back(t.get<std::string>());
-  run.out_dir = a.out;
-  run.data_dir = a.data_dir;
-  run.seed = a.seed;
-  run.batch_size = a.batch_size;
-  run.quiet = a.quiet;
-  if (a.limit > 0) run.limit = a.limit;
-  else if (grid.contains("limit")) run.limit = grid["limit"].get<size_t>();
-  const fs::path protocol_dir = fs::path(a.out) / "protocols";
+  if (!run.limit && grid.contains("limit")) run.limit = grid["limit"].get<size_t>();
+  const std::string& out = run.out_dir;
+  const fs::path protocol_dir = fs::path(out) / "protocols";
   fs::create_directories(protocol_dir);
   for (const auto& p : points) {
     Json file = p.settings;
@@ -57,7 +46,7 @@ int run_sweep(const SweepArgs& a) {
   }
   auto report = dlmeval::execute_run(run, dlmeval::open_libtorch_runner);
 
-  Json summary = dlmeval::read_json_file(a.out + "/summary.json");
+  Json summary = dlmeval::read_json_file(out + "/summary.json");
   std::string table = "| task | protocol | metric | value | stderr | forward passes/doc | s/doc |\n|---|---|---|---:|---:|---:|---:|\n";
   for (const auto& r : summary["results"]) {
     for (const auto& [metric, m] : r["metrics"].items()) {
@@ -68,11 +57,11 @@ int run_sweep(const SweepArgs& a) {
                            r["total_seconds"].get<double>() / docs);
     }
   }
-  dlmeval::write_text_file_atomic(a.out + "/sweep.md", "# Sweep " + prefix + "\n\n" + table);
-  auto loaded = dlmeval::load_run(a.out);
-  dlmeval::write_text_file_atomic(a.out + "/sweep.svg", dlmeval::render_passes_chart_svg({loaded}));
+  dlmeval::write_text_file_atomic(out + "/sweep.md", "# Sweep " + prefix + "\n\n" + table);
+  auto loaded = dlmeval::load_run(out);
+  dlmeval::write_text_file_atomic(out + "/sweep.svg", dlmeval::render_passes_chart_svg({loaded}));
   std::printf("%s\n%zu grid points, %zu docs evaluated, %zu resumed; table %s/sweep.md, chart %s/sweep.svg\n",
-              table.c_str(), points.size(), report.docs_run, report.docs_resumed, a.out.c_str(), a.out.c_str());
+              table.c_str(), points.size(), report.docs_run, report.docs_resumed, out.c_str(), out.c_str());
   return 0;
 }
 
@@ -80,16 +69,10 @@ const bool registered = dlmeval::register_command(
     {"sweep", "Protocol ablation over a grid (one resumable run) with its table and a score-vs-cost chart",
      [](CLI::App& app) -> std::function<int()> {
        auto a = std::make_shared<SweepArgs>();
-       dlmeval::add_model_options(app, a->model);
+       dlmeval::add_evaluation_options(app, a->evaluation);
        app.add_option("--grid", a->grid,
                       "Grid JSON: {\"tasks\": [...], \"base\": {protocol} | \"preset\", \"axes\": {\"steps\": [64, 128]}}")
            ->required();
-       app.add_option("--out", a->out, "Run folder (resumes)")->required();
-       app.add_option("--limit", a->limit, "Only the first N docs of each task");
-       app.add_option("--data-dir", a->data_dir, "Benchmark data folder");
-       app.add_option("--seed", a->seed, "Run seed")->capture_default_str();
-       app.add_option("--batch-size", a->batch_size, "Docs per runner call")->capture_default_str();
-       app.add_flag("--quiet", a->quiet, "No progress output");
        return [a] { return run_sweep(*a); };
      }});
 
