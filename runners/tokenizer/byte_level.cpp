@@ -1,6 +1,6 @@
 #include "runners/tokenizer/byte_level.h"
 
-#include "runners/tokenizer/utf8.h"
+#include "harness/core/utf8.h"
 
 namespace dlmeval::tokenizer {
 namespace {

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "harness/core/error.h"
-#include "runners/tokenizer/utf8.h"
+#include "harness/core/utf8.h"
 
 namespace dlmeval::tokenizer {
 namespace {

@@ -6,7 +6,7 @@
 #include "runners/tokenizer/byte_level.h"
 #include "runners/tokenizer/json_fields.h"
 #include "runners/tokenizer/regex.h"
-#include "runners/tokenizer/utf8.h"
+#include "harness/core/utf8.h"
 
 namespace dlmeval::tokenizer {
 namespace {

@@ -10,7 +10,7 @@
 #include "harness/core/error.h"
 #include "runners/tokenizer/json_fields.h"
 #include "runners/tokenizer/regex.h"
-#include "runners/tokenizer/utf8.h"
+#include "harness/core/utf8.h"
 
 namespace dlmeval::tokenizer {
 namespace {

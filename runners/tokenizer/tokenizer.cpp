@@ -2,13 +2,13 @@
 
 #include "harness/core/error.h"
 #include "runners/tokenizer/tokenizer_impl.h"
-#include "runners/tokenizer/utf8.h"
+#include "harness/core/utf8.h"
 
 namespace dlmeval {
 
 std::vector<int64_t> Tokenizer::encode(const std::string& text, bool add_special_tokens) const {
   const Impl& impl = *impl_;
-  if (!tokenizer::is_valid_utf8(text)) throw UserError("text to encode is not valid UTF-8");
+  if (!is_valid_utf8(text)) throw UserError("text to encode is not valid UTF-8");
   std::vector<int64_t> ids;
   ids.reserve(text.size() / 3 + 4);
   std::vector<std::string> pieces;
@@ -56,8 +56,15 @@ std::string Tokenizer::decode(const std::vector<int64_t>& ids, bool skip_special
 
 std::string Tokenizer::apply_chat_template(const Json& messages, bool add_generation_prompt) const {
   const Impl& impl = *impl_;
-  if (!impl.chat_template) throw UserError(impl.chat_template_problem);
-  return tokenizer::render_chat(*impl.chat_template, messages, add_generation_prompt, impl.bos_token.value_or(""));
+  if (impl.chat_template)
+    return tokenizer::render_chat(*impl.chat_template, messages, add_generation_prompt, impl.bos_token.value_or(""));
+  if (!impl.jinja_chat_template) throw UserError(impl.chat_template_problem);
+  // What transformers passes: the messages, the flag, and the special tokens the config defines.
+  Json context = {{"messages", messages}, {"add_generation_prompt", add_generation_prompt}};
+  if (impl.bos_token) context["bos_token"] = *impl.bos_token;
+  if (impl.eos_token) context["eos_token"] = *impl.eos_token;
+  if (impl.pad_token) context["pad_token"] = *impl.pad_token;
+  return impl.jinja_chat_template->render(context);
 }
 
 std::optional<int64_t> Tokenizer::token_to_id(const std::string& token) const {

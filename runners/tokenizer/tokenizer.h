@@ -36,8 +36,11 @@ class Tokenizer {
   // Ids outside the vocabulary are dropped; invalid UTF-8 becomes U+FFFD as in from_utf8_lossy.
   std::string decode(const std::vector<int64_t>& ids, bool skip_special_tokens = false) const;
 
-  // Renders [{"role", "content"}, ...] with the recognised chat template; UserError when the
-  // configuration has no template this code reproduces (choose one with TokenizerOptions).
+  // Renders [{"role", "content"}, ...] with the chat template: a recognised family's built-in
+  // renderer, else the configured Jinja template on harness/core/jinja.h as transformers renders
+  // it (messages, add_generation_prompt and the configured bos/eos/pad tokens; strftime_now fixed
+  // to 26 Jul 2024). UserError when there is no template or it does not parse (choose one with
+  // TokenizerOptions).
   std::string apply_chat_template(const Json& messages, bool add_generation_prompt) const;
 
   std::optional<int64_t> token_to_id(const std::string& token) const;

@@ -6,6 +6,7 @@
 
 #include "runners/tokenizer/added_tokens.h"
 #include "runners/tokenizer/bpe_model.h"
+#include "harness/core/jinja.h"
 #include "runners/tokenizer/chat_templates.h"
 #include "runners/tokenizer/decoders.h"
 #include "runners/tokenizer/normalizers.h"
@@ -26,6 +27,8 @@ struct Tokenizer::Impl {
 
   std::optional<std::string> bos_token, eos_token, pad_token;
   std::optional<tokenizer::ChatTemplate> chat_template;
+  // A template the built-in ones do not reproduce, rendered by the Jinja engine as transformers would.
+  std::shared_ptr<const JinjaTemplate> jinja_chat_template;
   // Why there is no usable chat template (shown when one is asked for).
   std::string chat_template_problem;
 };

@@ -78,9 +78,22 @@ void read_config(const Json& config, const fs::path& folder, const TokenizerOpti
     return;
   }
   impl.chat_template = recognise_chat_template(*jinja);
-  if (!impl.chat_template)
-    impl.chat_template_problem = where + ": the chat_template is not one of the built-in templates; choose one by name (" +
+  if (impl.chat_template) return;
+  // Any other template runs on the Jinja engine; one that does not parse is reported when a chat
+  // prompt is asked for, so a tokenizer used without chat still loads.
+  try {
+    auto parsed = std::make_shared<JinjaTemplate>(JinjaTemplate::parse(*jinja, where + ": chat_template"));
+    // transformers' strftime_now reads the clock; a fixed day keeps prompts reproducible.
+    std::tm day{};
+    day.tm_year = 2024 - 1900;
+    day.tm_mon = 6;
+    day.tm_mday = 26;
+    parsed->set_strftime_now(day);
+    impl.jinja_chat_template = std::move(parsed);
+  } catch (const UserError& e) {
+    impl.chat_template_problem = std::string(e.what()) + "; choose a built-in template by name (" +
                                  std::string(kChatTemplateNames) + "), e.g. --chat-template chatml";
+  }
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
-// Chat templates: recognising a tokenizer_config.json template text, and rendering any messages
-// JSON with every named template. Input: template text, a NUL byte, the messages JSON.
+// Chat templates: recognising a tokenizer_config.json template text, parsing and rendering it with
+// the Jinja engine, and rendering any messages JSON with every named template. Input: template
+// text, a NUL byte, the messages JSON.
 #include <cstring>
 
+#include "harness/core/jinja.h"
 #include "runners/tokenizer/chat_templates.h"
 #include "tests/fuzz/fuzz_support.h"
 
@@ -16,6 +18,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<ChatTemplate> templates;
   fuzz::only_user_errors([&] {
     if (auto recognised = recognise_chat_template(jinja)) templates.push_back(*recognised);
+  });
+  // The engine under tighter limits than in use, so a runaway template stays well inside 1 s.
+  JinjaOptions limits;
+  limits.max_steps = 20000;
+  limits.max_output_bytes = 1 << 20;
+  fuzz::only_user_errors([&] {
+    const JinjaTemplate t = JinjaTemplate::parse(jinja, "chat_template", limits);
+    Json context = {{"add_generation_prompt", true}, {"bos_token", "<s>"}, {"eos_token", "</s>"}};
+    context["messages"] = have_messages ? messages : Json::array({{{"role", "user"}, {"content", "hi"}}});
+    (void)t.render(context);
   });
   if (!have_messages) return 0;
   for (const char* name : {"llada", "chatml", "qwen2", "dream", "qwen3"}) templates.push_back(chat_template_by_name(name));

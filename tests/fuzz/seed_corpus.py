@@ -98,6 +98,7 @@ elif target == "fuzz_chat_template":
         config = json.loads(read(path))
         if isinstance(config.get("chat_template"), str):
             templates.append(config["chat_template"])
+    templates += [read(path).decode() for path in sorted(glob.glob(f"{source}/tests/unit/chat_templates/*.jinja"))]
     templates.append("")
     for t in templates:
         for m in messages:

@@ -11,7 +11,7 @@
 #include "runners/tokenizer/pre_tokenizers.h"
 #include "runners/tokenizer/regex.h"
 #include "runners/tokenizer/tokenizer.h"
-#include "runners/tokenizer/utf8.h"
+#include "harness/core/utf8.h"
 #include "tests/unit/tokenizer_test_util.h"
 
 using namespace dlmeval;

@@ -1,6 +1,6 @@
-#include "runners/tokenizer/utf8.h"
+#include "harness/core/utf8.h"
 
-namespace dlmeval::tokenizer {
+namespace dlmeval {
 namespace {
 
 // Bounds of the second byte allowed after each lead byte (Unicode Table 3-7); the rest of a
@@ -117,4 +117,4 @@ std::string utf8_lossy(std::string_view bytes) {
   return out;
 }
 
-}  // namespace dlmeval::tokenizer
+}  // namespace dlmeval

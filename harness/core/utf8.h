@@ -1,11 +1,11 @@
 #pragma once
-// UTF-8 helpers shared by the tokenizer pipeline. Decoding of model output must match Rust's
+// UTF-8 helpers shared by the tokenizer pipeline and the Jinja engine. Decoding of model output must match Rust's
 // `String::from_utf8_lossy`, because that is what the reference tokenizer does.
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace dlmeval::tokenizer {
+namespace dlmeval {
 
 // Length of the valid UTF-8 sequence starting at `text[pos]`, or 0 when it is not valid there
 // (bad lead byte, truncated, overlong, surrogate or above U+10FFFF).
@@ -23,4 +23,4 @@ void append_utf8(std::string& out, char32_t cp);
 // Replaces each maximal invalid subsequence with one U+FFFD, as Rust's from_utf8_lossy does.
 std::string utf8_lossy(std::string_view bytes);
 
-}  // namespace dlmeval::tokenizer
+}  // namespace dlmeval
