@@ -20,7 +20,7 @@ OrderedJson read_ordered(const std::string& path) {
   std::string text = read_file_bytes(path);
   try {
     return OrderedJson::parse(text);
-  } catch (const OrderedJson::parse_error& e) {
+  } catch (const OrderedJson::exception& e) {
     throw UserError(path + ": malformed JSON: " + e.what());
   }
 }

@@ -240,7 +240,7 @@ std::unique_ptr<Task> make_truthfulqa(const std::string& name, bool mc2, const T
   nlohmann::ordered_json all;
   try {
     all = nlohmann::ordered_json::parse(read_file_bytes(path));
-  } catch (const nlohmann::ordered_json::parse_error& e) {
+  } catch (const nlohmann::ordered_json::exception& e) {
     throw UserError(name + ": " + path + ": malformed JSON: " + e.what());
   }
   if (!all.is_array()) throw UserError(name + ": " + path + ": expected a JSON array of questions");

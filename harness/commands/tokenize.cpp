@@ -110,7 +110,7 @@ int run_on_text(const Tokenizer& tokenizer, const TokenizeOptions& options) {
     Json record;
     try {
       record["messages"] = Json::parse(options.text);
-    } catch (const Json::parse_error&) {
+    } catch (const Json::exception&) {
       throw UserError("--text with --chat must be a JSON array of {\"role\", \"content\"} messages");
     }
     record["add_generation_prompt"] = true;

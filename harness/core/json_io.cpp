@@ -54,7 +54,7 @@ Json read_json_file(const std::string& path) {
   std::string text = read_file_bytes(path);
   try {
     return Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
     throw UserError(path + ": malformed JSON: " + e.what());
   }
 }
@@ -71,7 +71,7 @@ void for_each_jsonl(const std::string& path, const std::function<void(const Json
     Json record;
     try {
       record = Json::parse(line);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {
       throw UserError(path + ":" + std::to_string(number) + ": malformed JSON line: " + e.what());
     }
     visit(record, number);

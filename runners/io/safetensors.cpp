@@ -88,7 +88,7 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) 
   Json header;
   try {
     header = Json::parse(std::string(reinterpret_cast<const char*>(base + 8), header_len));
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
     throw UserError(path + ": malformed safetensors header JSON: " + e.what());
   }
   if (!header.is_object()) throw UserError(path + ": safetensors header is not a JSON object");

@@ -33,3 +33,13 @@ TEST(JsonIo, MalformedLineNamesFileAndLine) {
     EXPECT_NE(std::string(e.what()).find(path + ":3"), std::string::npos) << e.what();
   }
 }
+
+// Found by fuzzing (tests/fuzz/regressions/*/json-number-overflow-*): a number too large for a
+// double is nlohmann's out_of_range, not a parse_error, and escaped as an internal error.
+TEST(JsonIo, NumberTooLargeForADoubleIsAUserError) {
+  auto path = (std::filesystem::temp_directory_path() / "dlmeval_core_overflow.json").string();
+  write_text_file_atomic(path, "{\"a\": 888888e888888888888}\n");
+  EXPECT_THROW(read_json_file(path), UserError);
+  EXPECT_THROW(read_jsonl_file(path), UserError);
+  std::filesystem::remove(path);
+}
