@@ -55,6 +55,13 @@ void BpeModel::load_vocab(const Json& vocab, const std::string& where) {
     ids_by_token_.emplace(token, id);
     max_id = std::max<int64_t>(max_id, id);
   }
+  // The id table is dense: a hostile id near 2^31 would allocate tens of GB. Real vocabularies'
+  // ids run from 0 to about their size.
+  const int64_t id_limit = std::max<int64_t>(2 * static_cast<int64_t>(vocab.size()), int64_t{1} << 20);
+  if (max_id >= id_limit)
+    throw UserError(where + ": token id " + std::to_string(max_id) + " is far beyond the " +
+                    std::to_string(vocab.size()) + " tokens of the vocabulary (ids must be below " +
+                    std::to_string(id_limit) + ")");
   tokens_by_id_.assign(static_cast<size_t>(max_id + 1), std::string());
   id_present_.assign(static_cast<size_t>(max_id + 1), false);
   for (const auto& [token, id] : ids_by_token_) {

@@ -146,3 +146,16 @@ TEST(TokenizerErrors, ChatTemplateProblemsSayHowToChooseOne) {
 }
 
 }  // namespace
+
+// Found by fuzz_tokenizer_json (tests/fuzz/regressions/fuzz_tokenizer_json/vocab-id-near-int32-max):
+// one id near 2^31 made the dense id table allocate about 64 GB.
+TEST(TokenizerErrors, VocabularyIdFarBeyondItsSizeIsRefused) {
+  Json spec = small_bpe_json();
+  spec["model"]["vocab"]["zz"] = 2000000000;
+  try {
+    Tokenizer::load(write_tokenizer_dir("huge_id", spec));
+    FAIL() << "expected an error";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("token id 2000000000 is far beyond"), std::string::npos) << e.what();
+  }
+}
