@@ -11,6 +11,7 @@ namespace dlmeval {
 struct EvaluationArgs {
   ModelArgs model;
   std::string out, data_dir;
+  std::vector<std::string> task_files;
   size_t limit = 0;  // 0: every doc
   size_t batch_size = 8;
   uint64_t seed = 1234;

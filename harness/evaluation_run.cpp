@@ -14,6 +14,7 @@
 #include "harness/progress.h"
 #include "results/aggregate.h"
 #include "results/sample_store.h"
+#include "tasks/task_definition.h"
 
 namespace fs = std::filesystem;
 
@@ -89,6 +90,21 @@ Json request_json(const TaskRequest& r) {
   return j;
 }
 
+// A runner's UserError (LibTorch's errors arrive as one) names the task, protocol and docs it
+// was working on, so the user knows which request to look at.
+template <class Call>
+auto with_batch_context(const Task& task, const ResolvedProtocol& protocol, const std::vector<const Doc*>& batch,
+                        Call call) {
+  try {
+    return call();
+  } catch (const UserError& e) {
+    std::string ids;
+    for (size_t i = 0; i < batch.size() && i < 4; ++i) ids += (i ? ", " : "") + batch[i]->id;
+    if (batch.size() > 4) ids += ", ... (" + std::to_string(batch.size()) + " docs)";
+    throw UserError(task.name() + " x " + protocol.protocol.name + ", docs " + ids + ": " + e.what());
+  }
+}
+
 void check_resumable(const RunManifest& old, const RunManifest& now, const std::string& dir) {
   auto differs = [&](const std::string& what) {
     throw UserError(dir + ": holds a different run (" + what +
@@ -157,13 +173,17 @@ std::string model_folder_hash(const std::string& dir) {
   return sha256_hex(summary);
 }
 
-RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
+RunReport execute_run(const RunOptions& options, const RunnerFactory& open_runner) {
   const auto started = std::chrono::steady_clock::now();
+  RunOptions o = options;
+  // Task files given without --tasks: their tasks are the run's.
+  if (!o.suite && o.tasks.empty())
+    for (const TaskDefinition& definition : load_task_definitions(o.task_files)) o.tasks.push_back(definition.name);
   if (o.suite) {
     if (!o.protocols.empty()) throw UserError("--suite fixes the protocols; do not also give --protocol");
     if (o.num_fewshot) throw UserError("--suite fixes each task's shots; do not also give --num-fewshot");
   } else {
-    if (o.tasks.empty()) throw UserError("--tasks names no task");
+    if (o.tasks.empty()) throw UserError("--tasks names no task (with --task-file, the file's tasks when --tasks is not given)");
     if (o.protocols.empty()) throw UserError("--protocol is required (see `dlmeval protocols`)");
   }
   if (o.batch_size == 0) throw UserError("--batch-size must be at least 1");
@@ -212,6 +232,7 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
     task_options.allow_unsandboxed_code = o.allow_unsandboxed_code;
     task_options.code_timeout_rule = o.code_timeout_rule;
     task_options.code_timeout_s = o.code_timeout_s;
+    task_options.task_files = o.task_files;
     tasks.push_back(make_task(name, task_options));
   }
   if (!o.dry_run) check_writable(o.out_dir);
@@ -352,7 +373,7 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
           }
           costs[i] = {{"prompt_tokens", prompt.size()}, {"generated_tokens", 0}, {"forward_passes", 0}};
         }
-        auto results = runner->generate(gen);
+        auto results = with_batch_context(*ev.task, *ev.protocol, batch, [&] { return runner->generate(gen); });
         for (size_t j = 0; j < results.size(); ++j) {
           size_t i = owner[j];
           outputs[i].texts.push_back(results[j].text);
@@ -379,7 +400,7 @@ RunReport execute_run(const RunOptions& o, const RunnerFactory& open_runner) {
           choice.push_back(std::move(c));
           costs[i] = {{"prompt_tokens", prompt_tokens}};
         }
-        auto results = runner->score_choices(choice);
+        auto results = with_batch_context(*ev.task, *ev.protocol, batch, [&] { return runner->score_choices(choice); });
         for (size_t i = 0; i < batch.size(); ++i) {
           outputs[i].loglik = results[i].loglik;
           costs[i]["forward_passes"] = results[i].forward_passes;

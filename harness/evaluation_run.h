@@ -28,6 +28,7 @@ struct RunOptions {
   uint64_t seed = 1234;
   size_t batch_size = 8;
   std::string data_dir;
+  std::vector<std::string> task_files;  // task files or folders (tasks/README.md); --tasks may name their tasks
   ShardSpec shard;
   bool allow_unsandboxed_code = false;
   std::string code_timeout_rule = "fixed";  // code tasks' execution limits (scorers/execution_policy.h)

@@ -14,7 +14,7 @@ PACKAGES=(
   libre2-dev libfmt-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   libboost-dev libboost-iostreams-dev libboost-filesystem-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libssl-dev libpcre2-dev libicu-dev zlib1g-dev libbz2-dev libsqlite3-dev
+  libssl-dev libpcre2-dev libicu-dev zlib1g-dev libbz2-dev libsqlite3-dev libyaml-cpp-dev
   bubblewrap ccache
   clang libclang-rt-14-dev
   chromium

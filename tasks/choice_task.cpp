@@ -5,8 +5,13 @@
 
 namespace dlmeval {
 
-ChoiceTask::ChoiceTask(std::string name, ChoiceMetrics metrics, bool partial)
-    : BasicTask(std::move(name), "1.0", RequestKind::Choice), metrics_(metrics), partial_(partial) {}
+ChoiceTask::ChoiceTask(std::string name, ChoiceMetrics metrics, bool partial, std::string version)
+    : BasicTask(std::move(name), std::move(version), RequestKind::Choice), metrics_(metrics), partial_(partial) {}
+
+void ChoiceTask::set_delimiters(std::string target_delimiter, std::string fewshot_delimiter) {
+  target_delimiter_ = std::move(target_delimiter);
+  fewshot_delimiter_ = std::move(fewshot_delimiter);
+}
 
 void ChoiceTask::add(Doc doc, ChoiceItem item, const std::string& description, const std::string& fewshot_block) {
   if (item.choices.empty() || item.gold >= item.choices.size()) {
@@ -21,8 +26,8 @@ void ChoiceTask::add(Doc doc, ChoiceItem item, const std::string& description, c
 void ChoiceTask::finish() { finish_docs(TaskOptions{}); }
 
 std::string ChoiceTask::render_shot(const ChoiceItem& item) const {
-  if (partial_) return item.choices[item.gold] + " " + item.suffix + "\n\n";
-  return item.text + " " + item.choices[item.gold] + "\n\n";
+  if (partial_) return item.choices[item.gold] + target_delimiter_ + item.suffix + fewshot_delimiter_;
+  return item.text + target_delimiter_ + item.choices[item.gold] + fewshot_delimiter_;
 }
 
 TaskRequest ChoiceTask::build_request(const Doc& doc) const {
@@ -33,10 +38,10 @@ TaskRequest ChoiceTask::build_request(const Doc& doc) const {
   request.doc_id = doc.id;
   if (partial_) {
     for (const std::string& option : item.choices) request.contexts.push_back(prefixes_[i] + option);
-    request.continuations = {" " + item.suffix};
+    request.continuations = {target_delimiter_ + item.suffix};
   } else {
     request.contexts = {prefixes_[i] + item.text};
-    for (const std::string& choice : item.choices) request.continuations.push_back(" " + choice);
+    for (const std::string& choice : item.choices) request.continuations.push_back(target_delimiter_ + choice);
   }
   request.target = metrics_ == ChoiceMetrics::Mc2 ? Json(item.labels) : Json(item.gold);
   return request;

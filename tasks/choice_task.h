@@ -24,7 +24,14 @@ enum class ChoiceMetrics { AccAndNorm, AccOnly, Mc2 };
 
 class ChoiceTask final : public BasicTask {
  public:
-  ChoiceTask(std::string name, ChoiceMetrics metrics, bool partial);
+  ChoiceTask(std::string name, ChoiceMetrics metrics, bool partial, std::string version = "1.0");
+
+  // lm-eval's target_delimiter (between context and option) and fewshot_delimiter (after each
+  // example); " " and "\n\n" unless a task file says otherwise. Call before adding docs.
+  void set_delimiters(std::string target_delimiter, std::string fewshot_delimiter);
+  // What scoring_settings() reports (a task file records its definition's hash here).
+  void set_scoring_settings(Json settings) { scoring_settings_ = std::move(settings); }
+  Json scoring_settings() const override { return scoring_settings_; }
 
   // Adds one doc with its description (e.g. MMLU's subject line) and rendered few-shot block.
   void add(Doc doc, ChoiceItem item, const std::string& description, const std::string& fewshot_block);
@@ -32,8 +39,8 @@ class ChoiceTask final : public BasicTask {
   // Indexes the docs; call once after the last add().
   void finish();
 
-  // One few-shot example as lm-eval renders it: text + " " + gold choice (partial: gold context +
-  // " " + suffix), followed by the "\n\n" few-shot delimiter.
+  // One few-shot example as lm-eval renders it: text + target delimiter + gold choice (partial:
+  // gold context + delimiter + suffix), followed by the few-shot delimiter.
   std::string render_shot(const ChoiceItem& item) const;
 
   // The item of docs()[i], for tasks that render the same questions another way.
@@ -46,6 +53,9 @@ class ChoiceTask final : public BasicTask {
  private:
   ChoiceMetrics metrics_;
   bool partial_;
+  std::string target_delimiter_ = " ";
+  std::string fewshot_delimiter_ = "\n\n";
+  Json scoring_settings_ = Json::object();
   std::vector<ChoiceItem> items_;            // aligned with docs_
   std::vector<std::string> prefixes_;        // description + few-shot block per doc
 };

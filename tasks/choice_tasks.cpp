@@ -1,5 +1,5 @@
-// Log-likelihood benchmarks in lm-eval's formats (0-shot by default, as lm-eval's task files):
-//  * arc_easy / arc_challenge: "Question: {stem}\nAnswer:", continuations " {choice text}".
+// Log-likelihood benchmarks in lm-eval's formats (0-shot by default, as lm-eval's task files)
+// whose reading needs code (ARC is a task file: tasks/definitions):
 //  * hellaswag: lm-eval's preprocess (strip, " [title]" -> ". ", drop "[...]", "  " -> " ") of
 //    "{activity_label}: {ctx}" and of each ending. From the original hellaswag_val.jsonl the context
 //    is ctx_a + " " + capitalised ctx_b as in lm-eval; the shipped text export only holds the joined
@@ -48,38 +48,6 @@ std::string get_string(const std::string& task, const Json& record, const char* 
 bool exists(const std::string& data_dir, const std::string& relative) {
   std::error_code ec;
   return std::filesystem::is_regular_file(std::filesystem::path(data_dir) / relative, ec);
-}
-
-std::unique_ptr<Task> make_arc(const std::string& name, const std::string& file, const TaskOptions& options) {
-  auto task = std::make_unique<ChoiceTask>(name, ChoiceMetrics::AccAndNorm, false);
-  const std::string path = locate_data_file(name, options.data_dir, "arc/" + file);
-  task->add_file(path);
-  std::vector<Doc> docs;
-  std::vector<ChoiceItem> items;
-  size_t line = 0;
-  for (const Json& record : read_jsonl_records(path)) {
-    const std::string where = path + ":" + std::to_string(++line);
-    const std::string key = get_string(name, record, "answerKey", where);
-    if (!record.contains("question") || !record["question"].is_object()) bad_record(name, where, "missing \"question\" object");
-    const Json& question = record["question"];
-    ChoiceItem item;
-    item.text = "Question: " + get_string(name, question, "stem", where) + "\nAnswer:";
-    if (!question.contains("choices") || !question["choices"].is_array()) bad_record(name, where, "missing \"choices\" array");
-    bool found = false;
-    for (const Json& choice : question["choices"]) {
-      if (get_string(name, choice, "label", where) == key) {
-        item.gold = item.choices.size();
-        found = true;
-      }
-      item.choices.push_back(get_string(name, choice, "text", where));
-    }
-    if (!found) bad_record(name, where, "answerKey \"" + key + "\" names no choice label");
-    docs.push_back(Doc{get_string(name, record, "id", where), record});
-    items.push_back(std::move(item));
-  }
-  add_with_drawn_shots(*task, std::move(docs), std::move(items), "", options, 0);
-  task->finish();
-  return task;
 }
 
 // lm-eval's hellaswag preprocess().
@@ -282,8 +250,6 @@ std::unique_ptr<Task> make_truthfulqa(const std::string& name, bool mc2, const T
 }  // namespace
 
 std::unique_ptr<Task> make_choice_task(const std::string& name, const TaskOptions& options) {
-  if (name == "arc_easy") return make_arc(name, "ARC-Easy-Test.jsonl", options);
-  if (name == "arc_challenge") return make_arc(name, "ARC-Challenge-Test.jsonl", options);
   if (name == "hellaswag") return make_hellaswag(name, options);
   if (name == "piqa") return make_piqa(name, options);
   if (name == "winogrande") return make_winogrande(name, options);

@@ -18,7 +18,7 @@ std::unique_ptr<Task> make_code_task(const std::string& name, const TaskOptions&
 // "mmlu" (all subjects), "mmlu_<subject>", or "mmlu_gen" (all subjects, answered by generation).
 std::unique_ptr<Task> make_mmlu_task(const std::string& name, const TaskOptions& options);
 const std::vector<std::string>& mmlu_subjects();
-// "arc_easy", "arc_challenge", "hellaswag", "piqa", "winogrande", "truthfulqa_mc1", "truthfulqa_mc2".
+// "hellaswag", "piqa", "winogrande", "truthfulqa_mc1", "truthfulqa_mc2".
 std::unique_ptr<Task> make_choice_task(const std::string& name, const TaskOptions& options);
 // "arc_challenge_gen", "arc_easy_gen", "hellaswag_gen": the same questions answered by generation.
 std::unique_ptr<Task> make_letter_gen_task(const std::string& name, const TaskOptions& options);

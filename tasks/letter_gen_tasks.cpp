@@ -5,6 +5,8 @@
 //  * hellaswag_gen: hellaswag_gen_6faab5, "{ctx}\nQuestion: Which ending makes the most sense?\n
 //    A. ..\nD. ..\nYou may choose from 'A', 'B', 'C', 'D'.\nAnswer:", ctx = the lm-eval-preprocessed
 //    query after its "activity label: " prefix, as hellaswagDataset_V2 reads it.
+#include <stdexcept>
+
 #include "harness/core/error.h"
 #include "scorers/option_letter.h"
 #include "tasks/choice_task.h"
@@ -66,8 +68,11 @@ std::unique_ptr<ChoiceTask> source_task(const std::string& source, const TaskOpt
   TaskOptions plain = options;
   plain.limit.reset();
   plain.num_fewshot = 0;
-  std::unique_ptr<Task> task = make_choice_task(source, plain);
-  return std::unique_ptr<ChoiceTask>(static_cast<ChoiceTask*>(task.release()));
+  std::unique_ptr<Task> task = make_task(source, plain);
+  auto* choice = dynamic_cast<ChoiceTask*>(task.get());
+  if (!choice) throw std::logic_error(source + " is not a multiple-choice task");
+  task.release();
+  return std::unique_ptr<ChoiceTask>(choice);
 }
 
 std::unique_ptr<Task> make_arc_gen(const std::string& name, const std::string& source, const TaskOptions& options) {

@@ -3,12 +3,36 @@
 #include "harness/core/error.h"
 #include "tasks/families.h"
 #include "tasks/task.h"
+#include "tasks/task_definition.h"
+#include "tasks/template_task.h"
 #include "tasks/text_util.h"
 #include "tasks/toy_tasks.h"
 
 namespace dlmeval {
 
-std::vector<std::pair<std::string, std::string>> list_tasks() {
+namespace {
+
+std::string summary_of(const TaskDefinition& definition) {
+  const Json& summary = definition.config.contains("summary") ? definition.config["summary"] : Json();
+  return summary.is_string() ? summary.get<std::string>() : "defined in " + definition.origin;
+}
+
+const TaskDefinition* find_definition(const std::vector<TaskDefinition>& definitions, const std::string& name) {
+  for (const TaskDefinition& d : definitions)
+    if (d.name == name) return &d;
+  return nullptr;
+}
+
+// Tasks from the user's files must not shadow a shipped task: a run that names arc_easy always
+// means the same prompts.
+void check_no_shadowing(const std::vector<TaskDefinition>& user, const std::vector<std::pair<std::string, std::string>>& shipped) {
+  for (const TaskDefinition& d : user)
+    for (const auto& [name, description] : shipped)
+      if (name == d.name || canonical_task_name(d.name) == name)
+        throw UserError(d.origin + ": defines task \"" + d.name + "\", which dlmeval ships; give it another name");
+}
+
+std::vector<std::pair<std::string, std::string>> shipped_tasks() {
   std::vector<std::pair<std::string, std::string>> tasks = {
       {"gsm8k", "GSM8K test (1319), lm-eval format, 5 shots drawn from train; exact match strict (####) and flexible"},
       {"gsm8k_cot", "GSM8K test, lm-eval gsm8k_cot: 8 fixed chain-of-thought exemplars (Wei et al.), Q:/A:"},
@@ -29,8 +53,6 @@ std::vector<std::pair<std::string, std::string>> list_tasks() {
     tasks.push_back({"mmlu_" + subject, "MMLU " + replace_all(subject, "_", " ") + ", 5-shot from dev"});
   }
   tasks.insert(tasks.end(), {
-      {"arc_easy", "ARC-Easy test (2376), 0-shot; acc, acc_norm"},
-      {"arc_challenge", "ARC-Challenge test (1172), 0-shot; acc, acc_norm"},
       {"hellaswag", "HellaSwag validation (10042), 0-shot; acc, acc_norm"},
       {"piqa", "PIQA validation (1838), 0-shot; acc, acc_norm"},
       {"winogrande", "WinoGrande dev (1267), partial scoring, 0-shot; acc"},
@@ -41,8 +63,19 @@ std::vector<std::pair<std::string, std::string>> list_tasks() {
       {"hellaswag_gen", "HellaSwag validation answered by generation (OpenCompass hellaswag_gen_6faab5); acc"},
       {"mmlu_gen", "MMLU, all 57 subjects, answered by generation after 5 dev rounds (OpenCompass mmlu_gen_a484b3); acc"},
   });
+  for (const TaskDefinition& definition : builtin_task_definitions()) tasks.push_back({definition.name, summary_of(definition)});
   const auto toys = toy_task_list();
   tasks.insert(tasks.end(), toys.begin(), toys.end());
+  return tasks;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> list_tasks(const std::vector<std::string>& task_files) {
+  auto tasks = shipped_tasks();
+  const std::vector<TaskDefinition> user = load_task_definitions(task_files);
+  check_no_shadowing(user, tasks);
+  for (const TaskDefinition& definition : user) tasks.push_back({definition.name, summary_of(definition)});
   return tasks;
 }
 
@@ -64,6 +97,15 @@ std::vector<std::pair<std::string, std::string>> task_aliases() {
 std::unique_ptr<Task> make_task(const std::string& requested, const TaskOptions& options) {
   using Factory = std::unique_ptr<Task> (*)(const std::string&, const TaskOptions&);
   const std::string name = canonical_task_name(requested);
+  if (!options.task_files.empty()) {
+    const std::vector<TaskDefinition> user = load_task_definitions(options.task_files);
+    if (const TaskDefinition* definition = find_definition(user, requested)) {
+      check_no_shadowing({*definition}, shipped_tasks());
+      return make_template_task(*definition, options);
+    }
+  }
+  if (const TaskDefinition* definition = find_definition(builtin_task_definitions(), name))
+    return make_template_task(*definition, options);
   for (Factory factory :
        {make_gsm8k_task, make_bbh_task, make_code_task, make_mmlu_task, make_choice_task, make_letter_gen_task,
         make_toy_task}) {

@@ -54,6 +54,8 @@ struct TaskOptions {
   int code_workers = 2;
   std::string code_timeout_rule = "fixed";  // code tasks: scorers/execution_policy.h
   std::optional<double> code_timeout_s;     // code tasks: overrides the rule's default limit
+  // Task files (or folders of them) defining tasks beyond the shipped ones (tasks/README.md).
+  std::vector<std::string> task_files;
 };
 
 class Task {
@@ -81,7 +83,8 @@ class Task {
   std::string prompt_fingerprint() const;
 };
 
-// Creates a task by name (e.g. "gsm8k", "bbh", "bbh_date_understanding", "mmlu", "arc_challenge");
+// Creates a task by name (e.g. "gsm8k", "bbh", "bbh_date_understanding", "mmlu", "arc_challenge"),
+// from options.task_files, the shipped task files (tasks/definitions) or the C++ families;
 // UserError for an unknown name or a missing/malformed data file, naming it.
 // `name` may be lm-eval's name of the same task (canonical_task_name); the task reports dlmeval's.
 std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& options);
@@ -90,8 +93,8 @@ std::unique_ptr<Task> make_task(const std::string& name, const TaskOptions& opti
 std::string canonical_task_name(const std::string& name);
 // (alias, dlmeval name) for every alias canonical_task_name knows.
 std::vector<std::pair<std::string, std::string>> task_aliases();
-// Every task name make_task accepts, with a one-line description.
-std::vector<std::pair<std::string, std::string>> list_tasks();
+// Every task name make_task accepts, with a one-line description; tasks of `task_files` last.
+std::vector<std::pair<std::string, std::string>> list_tasks(const std::vector<std::string>& task_files = {});
 // The data directory: explicit value, else $DLMEVAL_DATA, else ../shared/data relative to the cwd.
 std::string resolve_data_dir(const std::string& explicit_dir);
 

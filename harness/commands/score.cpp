@@ -18,6 +18,7 @@ struct ScoreArgs {
   std::string task;
   std::string predictions;
   std::string data_dir;
+  std::vector<std::string> task_files;
   std::string output;
   bool allow_unsandboxed = false;
   dlmeval::CodeExecutionArgs code_execution;
@@ -30,6 +31,7 @@ int run_score(const ScoreArgs& args) {
   const std::vector<Prediction> predictions = read_predictions(args.predictions);
   TaskOptions options;
   options.data_dir = resolve_data_dir(args.data_dir);
+  options.task_files = args.task_files;
   options.allow_unsandboxed_code = args.allow_unsandboxed;
   options.code_workers = args.workers;
   args.code_execution.apply(options);
@@ -82,6 +84,7 @@ const bool registered = register_command(
                       "JSON lines: {\"doc_id\", \"output\"|\"outputs\"|\"loglik\"}")
            ->required();
        sub.add_option("--data-dir", args->data_dir, "Data directory (default: $DLMEVAL_DATA, else ../shared/data)");
+       sub.add_option("--task-file", args->task_files, "Task file or folder defining --task (tasks/README.md)");
        sub.add_option("--output", args->output, "Write per-doc metrics here (JSON lines)");
        dlmeval::add_code_execution_options(sub, args->code_execution);
        sub.add_flag("--allow-unsandboxed", args->allow_unsandboxed,

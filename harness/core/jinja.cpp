@@ -42,6 +42,7 @@ JinjaTemplate JinjaTemplate::parse(const std::string& source, const std::string&
     jinja::LexOptions lo;
     lo.trim_blocks = options.trim_blocks;
     lo.lstrip_blocks = options.lstrip_blocks;
+    lo.keep_trailing_newline = options.keep_trailing_newline;
     std::vector<jinja::Token> tokens = jinja::lex(source, lo);
     t.program_ = jinja::parse_program(tokens, options.max_recursion_depth);
   } catch (const jinja::SyntaxError& e) {
@@ -55,6 +56,8 @@ JinjaTemplate JinjaTemplate::parse(const std::string& source, const std::string&
 }
 
 void JinjaTemplate::add_function(const std::string& name, Function fn) { functions_[name] = std::move(fn); }
+
+void JinjaTemplate::add_filter(const std::string& name, Filter fn) { filters_[name] = std::move(fn); }
 
 void JinjaTemplate::set_strftime_now(const std::tm& fixed_time) {
   add_function("strftime_now", [fixed_time](const std::vector<Json>& args, const Json&) -> Json {
@@ -72,7 +75,7 @@ namespace {
 template <class J>
 std::string render_impl(const JinjaTemplate& self, const std::shared_ptr<const jinja::Program>& program,
                         const JinjaOptions& options, const std::map<std::string, JinjaTemplate::Function>& functions,
-                        const J& context) {
+                        const std::map<std::string, JinjaTemplate::Filter>& filters, const J& context) {
   using namespace jinja;
   const std::string& name = self.name();
   try {
@@ -92,6 +95,21 @@ std::string render_impl(const JinjaTemplate& self, const std::shared_ptr<const j
         }
       });
     }
+    std::map<std::string, HostFilter> host_filters;
+    for (const auto& kv : filters) {
+      JinjaTemplate::Filter fn = kv.second;
+      host_filters[kv.first] = [fn](const Value& value, const CallArgs& a) -> Value {
+        std::vector<Json> args;
+        for (const Value& v : a.args) args.push_back(to_json(v));
+        Json kwargs = Json::object();
+        for (const auto& p : a.kwargs) kwargs[p.first] = to_json(p.second);
+        try {
+          return from_json(fn(to_json(value), args, kwargs));
+        } catch (const UserError& e) {
+          throw_eval(e.what());
+        }
+      };
+    }
     Frame root;
     if (!context.is_null()) {
       if (!context.is_object()) throw UserError("jinja template '" + one_line(name) + "': render context must be a JSON object");
@@ -101,7 +119,8 @@ std::string render_impl(const JinjaTemplate& self, const std::shared_ptr<const j
     limits.max_output_bytes = options.max_output_bytes;
     limits.max_recursion_depth = options.max_recursion_depth;
     limits.max_steps = options.max_steps;
-    Interpreter interp(*program, globals, limits);
+    limits.strict_undefined = options.strict_undefined;
+    Interpreter interp(*program, globals, limits, &host_filters);
     return interp.render(root);
   } catch (const RenderError& e) {
     raise(name, e.pos, "render error", e.message);
@@ -119,10 +138,10 @@ std::string render_impl(const JinjaTemplate& self, const std::shared_ptr<const j
 }  // namespace
 
 std::string JinjaTemplate::render(const Json& context) const {
-  return render_impl(*this, program_, options_, functions_, context);
+  return render_impl(*this, program_, options_, functions_, filters_, context);
 }
 std::string JinjaTemplate::render(const nlohmann::ordered_json& context) const {
-  return render_impl(*this, program_, options_, functions_, context);
+  return render_impl(*this, program_, options_, functions_, filters_, context);
 }
 
 }  // namespace dlmeval

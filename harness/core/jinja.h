@@ -27,6 +27,8 @@ struct JinjaOptions {
   size_t max_output_bytes = 64u << 20;  // rendering more than this is a UserError
   int max_recursion_depth = 256;        // nested macro calls
   long long max_steps = 2'000'000;      // loop iterations + macro calls per render
+  bool keep_trailing_newline = false;   // jinja2's default drops one trailing newline
+  bool strict_undefined = false;        // printing an undefined value fails (jinja2's StrictUndefined)
 };
 
 class JinjaTemplate {
@@ -45,6 +47,12 @@ class JinjaTemplate {
   std::string render(const Json& context) const;
   std::string render(const nlohmann::ordered_json& context) const;
 
+  // A host filter used as value|name(args..., key=value...); same conventions as Function.
+  using Filter = std::function<Json(const Json& value, const std::vector<Json>& args, const Json& kwargs)>;
+
+  // Makes `name` a filter of the template (replacing a builtin of that name).
+  void add_filter(const std::string& name, Filter fn);
+
   // Makes `name` a global function of the template (replacing a builtin of that name).
   void add_function(const std::string& name, Function fn);
 
@@ -60,6 +68,7 @@ class JinjaTemplate {
   std::string name_;
   JinjaOptions options_;
   std::map<std::string, Function> functions_;
+  std::map<std::string, Filter> filters_;
 };
 
 }  // namespace dlmeval

@@ -7,8 +7,14 @@
 
 namespace dlmeval::jinja {
 
-Interpreter::Interpreter(const Program& program, Frame& globals, const Limits& limits)
-    : program_(program), globals_(globals), limits_(limits) {}
+Interpreter::Interpreter(const Program& program, Frame& globals, const Limits& limits,
+                         const std::map<std::string, HostFilter>* host_filters)
+    : program_(program), globals_(globals), host_filters_(host_filters), limits_(limits) {}
+
+Value Interpreter::print_value(const Value& v) const {
+  if (limits_.strict_undefined && v.is_undefined()) throw_eval(v.s.empty() ? "value is undefined" : v.s);
+  return v;
+}
 
 void Interpreter::fail(const Pos& pos, const std::string& message) const { throw RenderError{pos, message}; }
 
@@ -58,7 +64,7 @@ Interpreter::Flow Interpreter::exec(const Stmt& s, Frame* frame, std::string& ou
   try {
     switch (s.kind) {
       case StmtKind::Text: append(out, s.text); return Flow::Normal;
-      case StmtKind::Print: append(out, to_str(eval(*s.expr, frame))); return Flow::Normal;
+      case StmtKind::Print: append(out, to_str(print_value(eval(*s.expr, frame)))); return Flow::Normal;
       case StmtKind::If:
         for (const auto& br : s.branches)
           if (truthy(eval(*br.first, frame))) return exec_body(br.second, frame, out);
@@ -228,6 +234,10 @@ Value Interpreter::call(const Value& callee, CallArgs& args) {
 }
 
 Value Interpreter::apply_filter(const std::string& name, const Value& v, const CallArgs& args) {
+  if (host_filters_) {
+    auto it = host_filters_->find(name);
+    if (it != host_filters_->end()) return it->second(v, args);
+  }
   const FilterFn* f = find_filter(name);
   if (!f) throw_eval("No filter named '" + name + "'.");
   return (*f)(*this, v, args);

@@ -2,6 +2,7 @@
 // The interpreter that walks a parsed template (jinja_eval.cpp) and the builtin filters, tests,
 // methods and globals it calls (jinja_builtins.cpp).
 #include <ctime>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@ struct Limits {
   size_t max_output_bytes = 64u << 20;
   int max_recursion_depth = 256;
   long long max_steps = 2'000'000;
+  bool strict_undefined = false;  // printing an undefined value is an error (jinja2's StrictUndefined)
 };
 
 struct Frame {
@@ -43,9 +45,13 @@ Value get_item(const Value& obj, const Value& key);
 // Builtin global functions (range, dict, namespace, raise_exception, ...).
 void add_builtin_globals(Frame& globals);
 
+// A filter supplied by the host for one template (checked before the builtins).
+using HostFilter = std::function<Value(const Value& value, const CallArgs& args)>;
+
 class Interpreter {
  public:
-  Interpreter(const Program& program, Frame& globals, const Limits& limits);
+  Interpreter(const Program& program, Frame& globals, const Limits& limits,
+              const std::map<std::string, HostFilter>* host_filters = nullptr);
   std::string render(Frame& root);
 
   // Used by builtins that apply other filters/tests (map, select, selectattr, ...).
@@ -70,8 +76,11 @@ class Interpreter {
   void append(std::string& out, const std::string& text);
   [[noreturn]] void fail(const Pos& pos, const std::string& message) const;
 
+  Value print_value(const Value& v) const;
+
   const Program& program_;
   Frame& globals_;
+  const std::map<std::string, HostFilter>* host_filters_ = nullptr;
   Frame* root_ = nullptr;
   Limits limits_;
   int depth_ = 0;

@@ -398,8 +398,8 @@ class Lexer {
 }  // namespace
 
 std::vector<Token> lex(const std::string& source, const LexOptions& options) {
-  // Newlines become \n (jinja2's newline_sequence) and one trailing newline is dropped
-  // (keep_trailing_newline=False).
+  // Newlines become \n (jinja2's newline_sequence) and one trailing newline is dropped unless
+  // keep_trailing_newline is set.
   std::string src;
   src.reserve(source.size());
   for (size_t k = 0; k < source.size(); ++k) {
@@ -410,7 +410,7 @@ std::vector<Token> lex(const std::string& source, const LexOptions& options) {
       src.push_back(source[k]);
     }
   }
-  if (!src.empty() && src.back() == '\n') src.pop_back();
+  if (!options.keep_trailing_newline && !src.empty() && src.back() == '\n') src.pop_back();
   return Lexer(std::move(src), options).run();
 }
 

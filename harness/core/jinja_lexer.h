@@ -32,6 +32,7 @@ struct Token {
 struct LexOptions {
   bool trim_blocks = true;
   bool lstrip_blocks = true;
+  bool keep_trailing_newline = false;
 };
 
 std::vector<Token> lex(const std::string& source, const LexOptions& options);

@@ -130,6 +130,15 @@ elif target == "fuzz_answer_extraction":
     for i, text in enumerate(["Let's think step by step. So the answer is (B).", "the answer is 1,234.50.",
                               "A: True", "So the answer is apple banana cherry.", "(C) maybe", "] ) } >"]):
         seed(bytes([i + 1, i]) + text.encode())
+elif target == "fuzz_task_file":
+    for path in sorted(glob.glob(f"{source}/tasks/definitions/*")):
+        seed(read(path))
+    seed("name: strict-match\nfilter:\n  - function: regex\n    regex_pattern: \"#### (\\\\-?[0-9\\\\.\\\\,]+)\"\n"
+         "  - function: take_first\n")
+    seed("{name: v, filter: [{function: lowercase}, {function: majority_vote}, {function: map, mapping_dict: {a: b}}]}")
+    seed("['a', \"it's\", '\\n\\x0b\\u200b', 1, -2.5, True, None, ('t',), {'k': [1]}]")
+    seed("(-?[$0-9.,]{2,})|(-?[0-9]+)")
+    seed("(?P<n>\\w+)@\\g<n>\\Z")
 else:
     sys.exit(f"seed_corpus.py: unknown target {target}")
 print(f"{target}: {count} seeds in {out}")

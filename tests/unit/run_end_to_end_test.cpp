@@ -225,3 +225,50 @@ TEST(SweepEndToEnd, GridBecomesOneResumableRunWithTableAndChart) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(RunEndToEnd, TaskFromAFileAloneRunsOnTheTinyModel) {
+  // A benchmark added with one file and no compiler: data beside it, a filter and exact_match.
+  auto f = make_fixture("run_task_file");
+  const fs::path dir = f.root / "my_tasks";
+  fs::create_directories(dir / "data");
+  std::ofstream(dir / "data" / "test.jsonl") << "{\"q\": \"one plus one\", \"a\": \"2\"}\n"
+                                                "{\"q\": \"two plus two\", \"a\": \"4\"}\n"
+                                                "{\"q\": \"three plus three\", \"a\": \"6\"}\n";
+  std::ofstream(dir / "add.yaml") << "task: add_words\nsummary: sums in words\noutput_type: generate_until\n"
+                                     "dataset_files: {test: ./data/test.jsonl}\ntest_split: test\n"
+                                     "doc_to_text: \"Q: {{q}}\\nA:\"\ndoc_to_target: a\n"
+                                     "filter_list:\n  - name: digits\n    filter:\n"
+                                     "      - {function: regex, regex_pattern: \"(\\\\d+)\"}\n"
+                                     "      - {function: take_first}\n";
+  const auto listed = test::run_dlmeval("tasks --task-file " + dir.string());
+  EXPECT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_NE(listed.output.find("add_words"), std::string::npos) << listed.output;
+  const std::string out = (f.root / "run").string();
+  const std::string args = "run --model " + f.model + " --task-file " + dir.string() + " --protocol " + f.gen +
+                           " --threads 1 --quiet --out " + out;
+  const auto plan = test::run_dlmeval(args + " --dry-run");
+  ASSERT_EQ(plan.exit_code, 0) << plan.output;
+  EXPECT_NE(plan.output.find("add_words"), std::string::npos) << plan.output;
+  EXPECT_NE(plan.output.find("3 docs"), std::string::npos) << plan.output;
+  const auto run = test::run_dlmeval(args);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto samples = read_jsonl_file(out + "/samples-add_words-tiny-gen.jsonl");
+  ASSERT_EQ(samples.size(), 3u);
+  for (const auto& s : samples) {
+    EXPECT_TRUE(s["metrics"].contains("exact_match,digits")) << s.dump();
+    EXPECT_EQ(s["arguments"]["contexts"][0].get<std::string>().rfind("Q: ", 0), 0u);
+    EXPECT_TRUE(s["filtered_resps"]["digits"].is_array());
+  }
+  const Json manifest = read_json_file(out + "/manifest.json");
+  EXPECT_EQ(manifest["tasks"][0]["scoring"]["task_file"], (dir / "add.yaml").string());
+  // Edit the file and resume: refused, the definition changed.
+  std::ofstream(dir / "add.yaml", std::ios::app) << "metadata: {version: 2}\n";
+  const auto edited = test::run_dlmeval(args);
+  EXPECT_EQ(edited.exit_code, 2) << edited.output;
+  EXPECT_NE(edited.output.find("holds a different run"), std::string::npos) << edited.output;
+  fs::remove_all(f.root);
+}
+
+}  // namespace

@@ -167,6 +167,19 @@ TEST(RunLibrary, RunStoppedMidwayResumesToTheSameSamples) {
   fs::remove_all(f.root);
 }
 
+TEST(RunLibrary, RunnerErrorsNameTheTaskProtocolAndDocs) {
+  Fixture f = make_fixture("lib_error_context");
+  f.options.out_dir = (f.root / "run").string();
+  std::string message;
+  try {
+    execute_run(f.options, stand_in(1));  // the second call: GSM8K docs 2 and 3
+  } catch (const UserError& e) {
+    message = e.what();
+  }
+  EXPECT_EQ(message, "gsm8k x tiny-gen, docs 2, 3: stand-in runner stopped");
+  fs::remove_all(f.root);
+}
+
 TEST(RunLibrary, ShardsMergeIntoTheUnshardedRun) {
   Fixture f = make_fixture("lib_shards");
   f.options.out_dir = (f.root / "whole").string();
