@@ -5,23 +5,13 @@
 #include <set>
 
 #include "harness/core/error.h"
+#include "harness/core/records.h"
 #include "results/sample_store.h"
 
 namespace dlmeval {
 namespace {
 
-void check_record(const Json& record, const std::string& path) {
-  const std::string id = record.at("doc_id").get<std::string>();
-  auto metrics = record.find("metrics");
-  if (metrics == record.end() || !metrics->is_object()) {
-    throw UserError(path + ": doc " + id + ": field 'metrics' must be an object of numbers");
-  }
-  for (const auto& [name, value] : metrics->items()) {
-    if (!value.is_number() && !value.is_boolean()) {
-      throw UserError(path + ": doc " + id + ": metrics." + name + " must be a number, got " + value.dump());
-    }
-  }
-}
+void check_record(const Json& record, const std::string& path) { (void)read_sample_view(record, path); }
 
 double as_double(const Json& v) { return v.is_boolean() ? (v.get<bool>() ? 1.0 : 0.0) : v.get<double>(); }
 

@@ -25,13 +25,7 @@ std::string Task::prompt_fingerprint() const {
   std::string digests;
   for (const Doc& doc : docs()) {
     const TaskRequest request = build_request(doc);
-    Json rendered = {{"doc_id", request.doc_id},
-                     {"contexts", request.contexts},
-                     {"continuations", request.continuations},
-                     {"stop_strings", request.stop_strings},
-                     {"samples", request.samples}};
-    if (!request.chat_messages.empty()) rendered["chat_messages"] = request.chat_messages;
-    digests += sha256_hex(rendered.dump());
+    digests += sha256_hex(request.doc_id + "\n" + request_hash(request));
   }
   return sha256_hex(name() + "\n" + version() + "\n" + digests);
 }

@@ -9,40 +9,9 @@
 #include <vector>
 
 #include "harness/core/json_io.h"
+#include "harness/core/records.h"
 
 namespace dlmeval {
-
-struct Doc {
-  std::string id;  // the dataset's own id ("HumanEval/0", MBPP task_id, else 0-based record index)
-  Json fields;     // the record as read from the file
-};
-
-enum class RequestKind { Generate, Choice };
-
-struct TaskRequest {
-  RequestKind kind = RequestKind::Generate;
-  std::string doc_id;
-  // Generate: contexts[0] is the prompt. Choice: one shared context, or one per continuation.
-  std::vector<std::string> contexts;
-  std::vector<std::string> continuations;   // Choice only
-  std::vector<std::string> stop_strings;    // Generate only ("until")
-  Json target;                              // what the scorer compares against (for sample logs)
-  int samples = 1;                          // Generate: completions per doc (pass@k needs n > 1)
-  // Generate: the prompt as chat turns ({"role", "content"} objects) for protocols that apply the
-  // chat template, when its few-shot examples are turns of their own; empty = one user turn
-  // holding contexts[0]. contexts[0] stays the plain-text rendering.
-  Json chat_messages = Json::array();
-};
-
-struct TaskOutput {
-  std::vector<std::string> texts;   // Generate: one raw completion per sample
-  std::vector<double> loglik;       // Choice: one score per continuation (higher = preferred)
-};
-
-struct ScoredSample {
-  std::map<std::string, double> metrics;  // e.g. {"exact_match": 1.0}
-  Json filtered;                          // extracted answers per sample, for the sample log
-};
 
 struct TaskOptions {
   std::string data_dir;                 // root of the data directory (see tasks/README.md)

@@ -1,0 +1,101 @@
+#include "harness/request_adapter.h"
+
+#include <algorithm>
+
+namespace dlmeval {
+namespace {
+
+std::string prompt_text(const Runner& runner, const std::string& context, const Json& settings,
+                        const Json& chat_messages = Json::array()) {
+  if (settings.value("chat", false)) {
+    Json messages = chat_messages.empty() ? Json::array({{{"role", "user"}, {"content", context}}}) : chat_messages;
+    return runner.apply_chat_template(messages, true);
+  }
+  return context;
+}
+
+std::vector<AdaptedOutput> run_generation(Runner& runner, const Json& settings, const std::vector<TaskRequest>& requests,
+                                          const std::vector<uint64_t>& seeds) {
+  const Json runner_settings = runner_protocol(settings);
+  std::vector<AdaptedOutput> out(requests.size());
+  std::vector<GenerationRequest> batch;
+  std::vector<size_t> owner;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const TokenIds prompt =
+        runner.encode(prompt_text(runner, requests[i].contexts.at(0), settings, requests[i].chat_messages));
+    for (int s = 0; s < std::max(1, requests[i].samples); ++s) {
+      batch.push_back({prompt, runner_settings, seeds[i] + static_cast<uint64_t>(s), requests[i].stop_strings});
+      owner.push_back(i);
+    }
+    out[i].cost.prompt_tokens = static_cast<int64_t>(prompt.size());
+  }
+  const auto results = runner.generate(batch);
+  for (size_t j = 0; j < results.size(); ++j) {
+    AdaptedOutput& o = out[owner[j]];
+    o.output.texts.push_back(results[j].text);
+    o.cost.generated_tokens += results[j].generated_tokens;
+    o.cost.forward_passes += results[j].forward_passes;
+  }
+  return out;
+}
+
+std::vector<AdaptedOutput> run_choice(Runner& runner, const Json& settings, const std::vector<TaskRequest>& requests,
+                                      const std::vector<uint64_t>& seeds) {
+  const Json runner_settings = runner_protocol(settings);
+  std::vector<AdaptedOutput> out(requests.size());
+  std::vector<ChoiceRequest> batch;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const TaskRequest& r = requests[i];
+    ChoiceRequest c;
+    c.protocol = runner_settings;
+    c.seed = seeds[i];
+    for (size_t k = 0; k < r.continuations.size(); ++k) {
+      const std::string& context = r.contexts.size() == 1 ? r.contexts[0] : r.contexts.at(k);
+      auto [ctx, cont] = encode_pair(runner, prompt_text(runner, context, settings), r.continuations[k]);
+      if (r.contexts.size() > 1 || k == 0) {
+        out[i].cost.prompt_tokens += static_cast<int64_t>(ctx.size());
+        c.contexts.push_back(std::move(ctx));
+      }
+      c.continuations.push_back(std::move(cont));
+    }
+    batch.push_back(std::move(c));
+  }
+  const auto results = runner.score_choices(batch);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    out[i].output.loglik = results[i].loglik;
+    out[i].cost.forward_passes = results[i].forward_passes;
+    out[i].cost.loglik_stderr = results[i].stderr_of_loglik;
+  }
+  return out;
+}
+
+}  // namespace
+
+// Trailing spaces of the context move to the continuation, the pair is encoded whole and split
+// after the context's tokens, so merges across the boundary match what the model saw in training.
+std::pair<TokenIds, TokenIds> encode_pair(const Runner& runner, std::string context, std::string continuation) {
+  size_t spaces = 0;
+  while (spaces < context.size() && context[context.size() - 1 - spaces] == ' ') ++spaces;
+  if (spaces > 0) {
+    continuation = context.substr(context.size() - spaces) + continuation;
+    context.resize(context.size() - spaces);
+  }
+  TokenIds whole = runner.encode(context + continuation);
+  TokenIds context_ids = runner.encode(context);
+  size_t split = std::min(context_ids.size(), whole.size());
+  // If the boundary merged, fall back to the longest common prefix.
+  size_t common = 0;
+  while (common < split && whole[common] == context_ids[common]) ++common;
+  split = common;
+  if (split == whole.size() && split > 0) --split;  // a continuation always keeps one token
+  return {TokenIds(whole.begin(), whole.begin() + static_cast<long>(split)),
+          TokenIds(whole.begin() + static_cast<long>(split), whole.end())};
+}
+
+std::vector<AdaptedOutput> run_requests(Runner& runner, const ResolvedProtocol& protocol,
+                                        const std::vector<TaskRequest>& requests, const std::vector<uint64_t>& seeds) {
+  if (protocol.kind == ProtocolKind::Generation) return run_generation(runner, protocol.protocol.settings, requests, seeds);
+  return run_choice(runner, protocol.protocol.settings, requests, seeds);
+}
+
+}  // namespace dlmeval
