@@ -25,40 +25,47 @@ struct Field {
 const std::vector<std::string> kSamplers = {"llada", "llada_threshold", "llada_prefix_cache", "llada_dual_cache",
                                             "illada_varlen", "dream"};
 
+// The defaults are GenerationSettings' initialisers, the one place they are written; a protocol
+// that leaves a field out gets them, and the normalised protocol (and so the fingerprint) spells
+// them out.
 std::vector<Field> fields_for(const std::string& sampler) {
   const double inf = std::numeric_limits<double>::infinity();
+  const GenerationSettings d;
+  auto remasking_name = [](Remasking r) { return r == Remasking::Random ? "random" : "low_confidence"; };
   std::vector<Field> ids = {{"mask_id", Type::Id, nullptr}, {"eos_id", Type::Id, nullptr}, {"eot_id", Type::Id, nullptr},
-                            {"stop_at_eos", Type::Bool, true}};
+                            {"stop_at_eos", Type::Bool, d.stop_at_eos}};
   std::vector<Field> fields;
   auto llada_common = [&] {
-    fields.push_back({"temperature", Type::Double, 0.0, 0.0, inf});
-    fields.push_back({"cfg_scale", Type::Double, 0.0, 0.0, inf});
-    fields.push_back({"remasking", Type::Choice, "low_confidence", 0, 0, {"low_confidence", "random"}});
-    fields.push_back({"logits_eos_inf", Type::Bool, false});
-    fields.push_back({"confidence_eos_eot_inf", Type::Bool, false});
+    fields.push_back({"temperature", Type::Double, d.temperature, 0.0, inf});
+    fields.push_back({"cfg_scale", Type::Double, d.cfg_scale, 0.0, inf});
+    fields.push_back({"remasking", Type::Choice, remasking_name(d.remasking), 0, 0, {"low_confidence", "random"}});
+    fields.push_back({"logits_eos_inf", Type::Bool, d.logits_eos_inf});
+    fields.push_back({"confidence_eos_eot_inf", Type::Bool, d.confidence_eos_eot_inf});
   };
   if (sampler == "dream") {
-    fields = {{"max_new_tokens", Type::Int, 512, 1, inf},
-              {"steps", Type::Int, 512, 1, inf},
-              {"eps", Type::Double, 1e-3, 0.0, 1.0, {}, true},
+    fields = {{"max_new_tokens", Type::Int, d.max_new_tokens, 1, inf},
+              {"steps", Type::Int, kDreamDefaultSteps, 1, inf},
+              {"eps", Type::Double, d.eps, 0.0, 1.0, {}, true},
               {"alg", Type::Choice, "origin", 0, 0, {"origin", "maskgit_plus", "topk_margin", "entropy"}},
-              {"alg_temp", Type::Double, 0.0, 0.0, inf},
-              {"temperature", Type::Double, 0.0, 0.0, inf},
+              {"alg_temp", Type::Double, d.alg_temp, 0.0, inf},
+              {"temperature", Type::Double, d.temperature, 0.0, inf},
               {"top_p", Type::OptionalDouble, nullptr, 0.0, 1.0, {}, true},
               {"top_k", Type::OptionalInt, nullptr, 1, inf}};
   } else if (sampler == "illada_varlen") {
-    fields = {{"block_length", Type::Int, 32, 1, inf},
-              {"steps_per_block", Type::Int, 32, 1, inf},
-              {"max_length", Type::Int, 1024, 1, inf}};
+    fields = {{"block_length", Type::Int, kILLaDADefaultBlockLength, 1, inf},
+              {"steps_per_block", Type::Int, d.steps_per_block, 1, inf},
+              {"max_length", Type::Int, d.max_length, 1, inf}};
     llada_common();
   } else {
-    fields = {{"steps", Type::Int, 128, 1, inf}, {"gen_length", Type::Int, 128, 1, inf}, {"block_length", Type::Int, 128, 1, inf}};
+    fields = {{"steps", Type::Int, d.steps, 1, inf},
+              {"gen_length", Type::Int, d.gen_length, 1, inf},
+              {"block_length", Type::Int, d.block_length, 1, inf}};
     llada_common();
     if (sampler != "llada") {
-      Json threshold = sampler == "llada_threshold" ? Json(0.9) : Json(nullptr);
+      Json threshold = sampler == "llada_threshold" ? Json(kThresholdSamplerDefault) : Json(nullptr);
       fields.push_back({"threshold", Type::OptionalDouble, threshold, 0.0, 1.0, {}, true});
     }
-    fields.push_back({"early_exit", Type::Bool, true});
+    fields.push_back({"early_exit", Type::Bool, d.early_exit});
   }
   fields.insert(fields.end(), ids.begin(), ids.end());
   return fields;
@@ -191,9 +198,9 @@ GenerationSettings parse_generation_protocol(const Json& protocol, const Special
   s.block_length = j.value("block_length", s.block_length);
   s.temperature = j.value("temperature", s.temperature);
   s.cfg_scale = j.value("cfg_scale", s.cfg_scale);
-  s.remasking = j.value("remasking", std::string("low_confidence")) == "random" ? Remasking::Random : Remasking::LowConfidence;
-  s.logits_eos_inf = j.value("logits_eos_inf", false);
-  s.confidence_eos_eot_inf = j.value("confidence_eos_eot_inf", false);
+  if (j.contains("remasking")) s.remasking = j["remasking"] == "random" ? Remasking::Random : Remasking::LowConfidence;
+  s.logits_eos_inf = j.value("logits_eos_inf", s.logits_eos_inf);
+  s.confidence_eos_eot_inf = j.value("confidence_eos_eot_inf", s.confidence_eos_eot_inf);
   s.threshold = opt_double("threshold");
   s.cache = s.kind == SamplerKind::LLaDAPrefixCache ? CachePolicy::Prefix
             : s.kind == SamplerKind::LLaDADualCache ? CachePolicy::Dual
@@ -215,7 +222,7 @@ GenerationSettings parse_generation_protocol(const Json& protocol, const Special
   s.eos_id = id("eos_id");
   s.eot_id = id("eot_id");
   s.stop_at_eos = j["stop_at_eos"].get<bool>();
-  s.early_exit = j.value("early_exit", true);
+  s.early_exit = j.value("early_exit", s.early_exit);
   if (s.mask_id < 0) throw UserError("generation protocol field 'mask_id': no mask token id (the checkpoint has none)");
   return s;
 }

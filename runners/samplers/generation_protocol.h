@@ -26,6 +26,15 @@ enum class CachePolicy { None, Prefix, Dual };
 enum class Remasking { LowConfidence, Random };
 enum class DreamAlg { Origin, MaskgitPlus, TopkMargin, Entropy };
 
+// Defaults that differ by sampler where GenerationSettings has one field: Dream's `steps`
+// (DreamGenerationConfig: 512), iLLaDA's canvas growth `block_length`, and the threshold of the
+// llada_threshold sampler (Fast-dLLM's 0.9; the cached samplers default to none).
+inline constexpr int64_t kDreamDefaultSteps = 512;
+inline constexpr int64_t kILLaDADefaultBlockLength = 32;
+inline constexpr double kThresholdSamplerDefault = 0.9;
+
+// Every setting of a generation protocol. The initialisers are the defaults of a protocol that
+// leaves the field out (generation_protocol.cpp reads them from here).
 struct GenerationSettings {
   std::string sampler = "llada";
   SamplerKind kind = SamplerKind::LLaDA;
