@@ -6,11 +6,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "harness/core/error.h"
 #include "harness/core/hash.h"
+#include "harness/core/records.h"
 #include "harness/progress.h"
 #include "harness/request_adapter.h"
 #include "harness/run_plan.h"
@@ -48,14 +50,16 @@ auto with_batch_context(const Task& task, const ResolvedProtocol& protocol, cons
   }
 }
 
-void check_resumable(const RunManifest& old, const RunManifest& now, const std::string& dir) {
+// `same_shard`: the folder is this run's own (resume); else an earlier split's (take over).
+void check_resumable(const RunManifest& old, const RunManifest& now, const std::string& dir, bool same_shard = true) {
   auto differs = [&](const std::string& what) {
-    throw UserError(dir + ": holds a different run (" + what +
-                    " differs); use a new --out folder or the same settings to resume");
+    throw UserError(dir + ": holds a different run (" + what + " differs); " +
+                    (same_shard ? "use a new --out folder or the same settings to resume"
+                                : "--completed-from takes over only folders of this same run"));
   };
   if (old.model_hash != now.model_hash) differs("model");
   if (old.seed != now.seed) differs("seed");
-  if (!(old.shard == now.shard)) differs("shard");
+  if (same_shard && !(old.shard == now.shard)) differs("shard");
   if (old.limit != now.limit) differs("limit");
   if (old.dtype != now.dtype) differs("dtype");
   if (old.suite != now.suite) differs("suite");
@@ -69,6 +73,32 @@ void check_resumable(const RunManifest& old, const RunManifest& now, const std::
     const auto* o = old.find_protocol(p.name);
     if (o && o->fingerprint != p.fingerprint) differs("protocol " + p.name);
   }
+}
+
+}  // namespace
+
+namespace {
+
+// Complete records of `samples_file` in each folder, by doc id (a torn last line is skipped).
+std::map<std::string, Json> finished_records(const std::vector<std::string>& dirs, const std::string& samples_file,
+                                             const std::string& protocol_fingerprint) {
+  std::map<std::string, Json> out;
+  for (const std::string& dir : dirs) {
+    const std::string path = (fs::path(dir) / samples_file).string();
+    if (!fs::exists(path)) continue;
+    const SampleFileState state = scan_sample_file(path);
+    std::istringstream text(read_file_bytes(path).substr(0, state.valid_bytes));
+    size_t line = 0;
+    for (std::string raw; std::getline(text, raw);) {
+      ++line;
+      if (raw.empty()) continue;
+      const Json record = Json::parse(raw);  // scan_sample_file checked every line before valid_bytes
+      if (record.value("protocol_fingerprint", std::string()) != protocol_fingerprint)
+        throw UserError(path + ":" + std::to_string(line) + ": sample of another protocol setting");
+      out.emplace(read_sample_view(record, path).doc_id, record);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -140,6 +170,15 @@ RunReport execute_run(const RunOptions& options, const RunnerFactory& open_runne
     manifest.started_at = utc_timestamp_now();
   }
 
+  // Earlier splits of this run whose finished docs are taken over: doc seeds do not depend on the
+  // shard, so their samples are what this shard would compute.
+  std::vector<std::string> sources;
+  for (const std::string& dir : o.completed_from) {
+    if (!fs::exists(manifest_path(dir))) throw UserError(dir + ": --completed-from needs a run folder (no manifest.json)");
+    check_resumable(read_manifest(dir), manifest, dir, false);
+    sources.push_back(dir);
+  }
+
   // 2. The model.
   auto runner = open_runner(o.model_dir, o.runtime);
   Json described = runner->describe();
@@ -154,10 +193,17 @@ RunReport execute_run(const RunOptions& options, const RunnerFactory& open_runne
   for (const auto& ev : plan.evaluations) {
     SampleWriter writer(ev.samples_path);
     const std::string fingerprint = ev.protocol->protocol.fingerprint();
+    const std::map<std::string, Json> finished_elsewhere =
+        finished_records(sources, fs::path(ev.samples_path).filename().string(), fingerprint);
     std::vector<const Doc*> todo;
     for (const Doc* doc : plan.shard_docs(*ev.task)) {
       if (writer.is_completed(doc->id)) {
         ++report.docs_resumed;
+        continue;
+      }
+      if (auto it = finished_elsewhere.find(doc->id); it != finished_elsewhere.end()) {
+        writer.append(it->second);
+        ++report.docs_taken_over;
         continue;
       }
       todo.push_back(doc);

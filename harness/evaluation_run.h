@@ -30,6 +30,9 @@ struct RunOptions {
   std::string data_dir;
   std::vector<std::string> task_files;  // task files or folders (tasks/README.md); --tasks may name their tasks
   ShardSpec shard;
+  // Folders of an earlier split of this same run (another shard count): the docs of this shard
+  // they finished are taken over as they are, not run again.
+  std::vector<std::string> completed_from;
   bool allow_unsandboxed_code = false;
   std::string code_timeout_rule = "fixed";  // code tasks' execution limits (scorers/execution_policy.h)
   std::optional<double> code_timeout_s;
@@ -60,6 +63,7 @@ struct RunReport {
   std::vector<PlannedItem> plan;  // filled by a dry run
   size_t docs_run = 0;      // docs evaluated by this invocation
   size_t docs_resumed = 0;  // docs found complete in the out dir
+  size_t docs_taken_over = 0;  // docs copied from --completed-from folders
   double seconds = 0;
 };
 

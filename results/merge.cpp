@@ -63,9 +63,19 @@ void check_consistency(const LoadedRun& first, const LoadedRun& run, std::vector
 
 }  // namespace
 
-std::vector<std::string> shard_problems(const std::vector<std::string>& shard_dirs) {
-  std::vector<std::string> problems;
-  if (shard_dirs.empty()) return {"no shard dirs given"};
+namespace {
+
+// Problems that forbid a merge (inconsistent or overlapping shards) and gaps (missing shards,
+// unfinished docs) that a merge of what finished may record instead.
+struct ShardCheck {
+  std::vector<std::string> problems, gaps;
+};
+
+ShardCheck check_shards(const std::vector<std::string>& shard_dirs) {
+  ShardCheck check;
+  std::vector<std::string>& problems = check.problems;
+  std::vector<std::string>& gaps = check.gaps;
+  if (shard_dirs.empty()) return {{"no shard dirs given"}, {}};
   std::vector<LoadedRun> runs;
   for (const auto& dir : shard_dirs) runs.push_back(load_run(dir));
 
@@ -83,9 +93,9 @@ std::vector<std::string> shard_problems(const std::vector<std::string>& shard_di
     if (!by_index.count(i)) missing.push_back(i);
     else if (by_index[i].size() > 1) problems.push_back(fmt::format("shard {}/{} given more than once: {}", i, count, fmt::join(by_index[i], ", ")));
   }
-  if (!missing.empty()) problems.push_back(fmt::format("missing shard(s) {} of {}", fmt::join(missing, ", "), count));
+  if (!missing.empty()) gaps.push_back(fmt::format("missing shard(s) {} of {}", fmt::join(missing, ", "), count));
   for (size_t r = 1; r < runs.size(); ++r) check_consistency(runs.front(), runs[r], problems);
-  if (!problems.empty()) return problems;
+  if (!problems.empty()) return check;
 
   for (const auto& e : runs.front().manifest.evaluations) {
     const ManifestTask* task = runs.front().manifest.find_task(e.task);
@@ -95,7 +105,7 @@ std::vector<std::string> shard_problems(const std::vector<std::string>& shard_di
       const ManifestTask* shard_task = run.manifest.find_task(e.task);
       int64_t have = samples ? static_cast<int64_t>(samples->records.size()) : 0;
       if (shard_task && have < shard_task->shard_docs) {
-        problems.push_back(fmt::format("{}: {} / {} is incomplete: {} of {} docs scored", shard_name(run), e.task, e.protocol,
+        gaps.push_back(fmt::format("{}: {} / {} is incomplete: {} of {} docs scored", shard_name(run), e.task, e.protocol,
                                        have, shard_task->shard_docs));
       }
       if (!samples) continue;
@@ -110,7 +120,10 @@ std::vector<std::string> shard_problems(const std::vector<std::string>& shard_di
     }
     std::vector<std::string> ids;
     for (const auto& [id, dir] : owner) ids.push_back(id);
-    if (task->planned_docs > 0 && static_cast<int64_t>(ids.size()) != task->planned_docs) {
+    if (task->planned_docs > 0 && static_cast<int64_t>(ids.size()) < task->planned_docs) {
+      gaps.push_back(fmt::format("{} / {}: shards hold {} docs, the plan has {}", e.task, e.protocol, ids.size(),
+                                     task->planned_docs));
+    } else if (task->planned_docs > 0 && static_cast<int64_t>(ids.size()) > task->planned_docs) {
       problems.push_back(fmt::format("{} / {}: shards hold {} docs, the plan has {}", e.task, e.protocol, ids.size(),
                                      task->planned_docs));
     } else if (!task->planned_doc_ids_sha256.empty() && doc_ids_digest(ids) != task->planned_doc_ids_sha256) {
@@ -118,16 +131,26 @@ std::vector<std::string> shard_problems(const std::vector<std::string>& shard_di
                                      e.task, e.protocol));
     }
   }
-  return problems;
+  return check;
 }
 
-RunManifest merge_shards(const std::vector<std::string>& shard_dirs, const std::string& out_dir) {
+}  // namespace
+
+std::vector<std::string> shard_problems(const std::vector<std::string>& shard_dirs) {
+  ShardCheck check = check_shards(shard_dirs);
+  check.problems.insert(check.problems.end(), check.gaps.begin(), check.gaps.end());
+  return check.problems;
+}
+
+RunManifest merge_shards(const std::vector<std::string>& shard_dirs, const std::string& out_dir, bool allow_incomplete) {
   if (std::filesystem::exists(out_dir) &&
       (!std::filesystem::is_directory(out_dir) || !std::filesystem::is_empty(out_dir))) {
     throw UserError(out_dir + ": output dir exists and is not empty");
   }
-  auto problems = shard_problems(shard_dirs);
-  if (!problems.empty()) throw UserError(fmt::format("cannot merge shards: {}", fmt::join(problems, "; ")));
+  const ShardCheck check = check_shards(shard_dirs);
+  std::vector<std::string> refused = check.problems;
+  if (!allow_incomplete) refused.insert(refused.end(), check.gaps.begin(), check.gaps.end());
+  if (!refused.empty()) throw UserError(fmt::format("cannot merge shards: {}", fmt::join(refused, "; ")));
 
   std::vector<LoadedRun> runs;
   for (const auto& dir : shard_dirs) runs.push_back(load_run(dir));
@@ -144,6 +167,8 @@ RunManifest merge_shards(const std::vector<std::string>& shard_dirs, const std::
     if (run.manifest.finished_at > merged.finished_at) merged.finished_at = run.manifest.finished_at;
   }
   merged.extra["merged_from"] = sources;
+  // A merge of what finished says what did not, so no one reads it as the whole run.
+  if (!check.gaps.empty()) merged.extra["incomplete"] = check.gaps;
   std::filesystem::create_directories(out_dir);
   for (auto& e : merged.evaluations) {
     std::vector<const Json*> records;

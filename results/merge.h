@@ -15,7 +15,10 @@ std::vector<std::string> shard_problems(const std::vector<std::string>& shard_di
 
 // Checks (UserError listing every problem) and writes the merged run dir: manifest (shard 0/1,
 // merged_from in extra), one sample file per task x protocol, summary.json and summary.md.
-// `out_dir` must not exist or be empty.
-RunManifest merge_shards(const std::vector<std::string>& shard_dirs, const std::string& out_dir);
+// `out_dir` must not exist or be empty. With `allow_incomplete`, missing shards and unfinished
+// docs do not stop the merge: what finished is merged and the gaps are listed in the manifest's
+// extra.incomplete (inconsistent or overlapping shards are still refused).
+RunManifest merge_shards(const std::vector<std::string>& shard_dirs, const std::string& out_dir,
+                         bool allow_incomplete = false);
 
 }  // namespace dlmeval

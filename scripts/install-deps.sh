@@ -16,6 +16,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libpcre2-dev libicu-dev zlib1g-dev libbz2-dev libsqlite3-dev libyaml-cpp-dev
   bubblewrap ccache
+  slurm-wlm munge
   clang libclang-rt-14-dev
   chromium
 )

@@ -1,8 +1,11 @@
+// dlmeval run: evaluates a model on tasks x protocols (or a suite), resumably, one shard at a time.
 #include <cstdio>
+#include <cstdlib>
 
 #include "harness/code_execution_options.h"
 #include "harness/command_registry.h"
 #include "harness/evaluation_options.h"
+#include "harness/launcher_shard.h"
 #include "results/aggregate.h"
 
 namespace {
@@ -10,6 +13,7 @@ namespace {
 struct RunArgs {
   dlmeval::EvaluationArgs evaluation;
   std::string tasks, suite, shard = "0/1";
+  std::vector<std::string> completed_from;
   std::vector<std::string> protocols;
   int num_fewshot = -1;
   bool allow_unsandboxed = false, dry_run = false;
@@ -40,11 +44,16 @@ const bool registered = dlmeval::register_command(
                       "Suite name or JSON file (see `dlmeval protocols`): the task × protocol × shots pairs of a "
                       "reported table, instead of --protocol");
        app.add_option("--num-fewshot", a->num_fewshot, "Override the tasks' few-shot count");
-       app.add_option("--shard", a->shard, "Run shard i of N (i/N); join shards with `dlmeval merge`")
+       app.add_option("--shard", a->shard,
+                      "Run shard i of N (i/N), or `auto`: the launcher's (Slurm array or step, torchrun, Open MPI; "
+                      "else 0/1); join shards with `dlmeval merge`")
            ->capture_default_str();
        dlmeval::add_code_execution_options(app, a->code_execution);
        app.add_flag("--allow-unsandboxed", a->allow_unsandboxed,
                     "Run generated code without bubblewrap when it cannot start (weaker isolation)");
+       app.add_option("--completed-from", a->completed_from,
+                      "Run folder of an earlier split of this run (repeatable): its finished docs of this shard are "
+                      "taken over, not rerun (finish a 4-shard run on 2 shards)");
        app.add_flag("--dry-run", a->dry_run,
                     "Check everything and print the plan (task × protocol × docs) without loading the model");
        return [a] {
@@ -53,7 +62,14 @@ const bool registered = dlmeval::register_command(
          o.protocols = a->protocols;
          if (!a->suite.empty()) o.suite = dlmeval::resolve_suite(a->suite);
          if (a->num_fewshot >= 0) o.num_fewshot = a->num_fewshot;
-         o.shard = dlmeval::parse_shard(a->shard);
+         if (a->shard == "auto") {
+           const auto launched = dlmeval::shard_from_environment([](const char* name) { return std::getenv(name); });
+           o.shard = launched.shard;
+           o.runtime.device = dlmeval::device_for_local_rank(o.runtime.device, launched.local_rank);
+         } else {
+           o.shard = dlmeval::parse_shard(a->shard);
+         }
+         o.completed_from = a->completed_from;
          o.allow_unsandboxed_code = a->allow_unsandboxed;
          a->code_execution.apply(o);
          o.dry_run = a->dry_run;
@@ -68,8 +84,8 @@ const bool registered = dlmeval::register_command(
            std::printf("%zu evaluations, %zu docs in all (dry run: nothing loaded or written)\n", report.plan.size(), total);
            return 0;
          }
-         std::printf("%zu docs evaluated, %zu resumed, %.1f s; results in %s (summary.md, summary.json)\n",
-                     report.docs_run, report.docs_resumed, report.seconds, o.out_dir.c_str());
+         std::printf("%zu docs evaluated, %zu resumed, %zu taken over, %.1f s; results in %s (summary.md, summary.json)\n",
+                     report.docs_run, report.docs_resumed, report.docs_taken_over, report.seconds, o.out_dir.c_str());
          return 0;
        };
      }});

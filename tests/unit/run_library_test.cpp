@@ -203,6 +203,49 @@ TEST(RunLibrary, ShardsMergeIntoTheUnshardedRun) {
   fs::remove_all(f.root);
 }
 
+TEST(RunLibrary, RunSplitThreeWaysIsFinishedTwoWaysFromWhatFinished) {
+  Fixture f = make_fixture("lib_resplit");
+  f.options.out_dir = (f.root / "whole").string();
+  execute_run(f.options, stand_in());
+  // A 3-way split where shard 1 died after its first runner call.
+  std::vector<std::string> old_shards;
+  for (int i = 0; i < 3; ++i) {
+    RunOptions shard = f.options;
+    shard.shard = ShardSpec{i, 3};
+    shard.out_dir = (f.root / ("old" + std::to_string(i))).string();
+    if (i == 1) {
+      EXPECT_THROW(execute_run(shard, stand_in(1)), UserError);
+    } else {
+      execute_run(shard, stand_in());
+    }
+    old_shards.push_back(shard.out_dir);
+  }
+  std::vector<std::string> new_shards;
+  size_t run = 0, taken = 0;
+  for (int i = 0; i < 2; ++i) {
+    RunOptions shard = f.options;
+    shard.shard = ShardSpec{i, 2};
+    shard.out_dir = (f.root / ("new" + std::to_string(i))).string();
+    shard.completed_from = old_shards;
+    const RunReport report = execute_run(shard, stand_in());
+    run += report.docs_run;
+    taken += report.docs_taken_over;
+    new_shards.push_back(shard.out_dir);
+  }
+  EXPECT_EQ(run + taken, 14u);
+  EXPECT_GE(taken, 9u);  // shards 0 and 2 finished about two thirds; shard 1 its first batch
+  const std::string merged = (f.root / "merged").string();
+  merge_shards(new_shards, merged);
+  EXPECT_EQ(samples_of(merged), samples_of(f.options.out_dir));
+  // Only folders of this same run can give their docs.
+  RunOptions other = f.options;
+  other.seed = 99;
+  other.out_dir = (f.root / "other").string();
+  other.completed_from = old_shards;
+  EXPECT_THROW(execute_run(other, stand_in()), UserError);
+  fs::remove_all(f.root);
+}
+
 TEST(RunLibrary, SuiteRunsExactlyItsPairs) {
   Fixture f = make_fixture("lib_suite");
   const auto protocols = test::write_tiny_protocols(f.root);
