@@ -9,6 +9,7 @@
 
 #include "harness/core/error.h"
 #include "harness/core/hash.h"
+#include "harness/core/utf8.h"
 #include "tasks/builtin_task_files.h"
 
 namespace fs = std::filesystem;
@@ -153,6 +154,9 @@ Json load_with_includes(const std::string& text, const std::string& origin, cons
 }  // namespace
 
 Json yaml_to_json(const std::string& text, const std::string& origin) {
+  // Every string of the file ends up in JSON (the recorded definition, its hash), which holds
+  // UTF-8 only.
+  if (!is_valid_utf8(text)) throw UserError(origin + ": a task file must be UTF-8 text");
   YAML::Node root;
   try {
     root = YAML::Load(text);

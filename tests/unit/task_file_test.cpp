@@ -84,6 +84,8 @@ TEST(TaskFileYaml, PythonCodeUnknownKeysAndBadFilesAreRefused) {
   EXPECT_USER_ERROR_CONTAINS(parse_task_definition("task: [unclosed\n", "bad.yaml", ""), "malformed YAML");
   EXPECT_USER_ERROR_CONTAINS(parse_task_definition(base + "task: t2\n", "twice.yaml", ""), "twice");
   EXPECT_USER_ERROR_CONTAINS(parse_task_definition("{\"task\": 1}", "bad.json", ""), "task");
+  // Found by fuzz_task_file: bytes that are not UTF-8 once escaped the JSON conversion.
+  EXPECT_USER_ERROR_CONTAINS(parse_task_definition(base + "description: \"\xffH\"\n", "latin1.yaml", ""), "UTF-8");
 }
 
 TEST(TaskFileYaml, IncludeMergesTheBaseAndRefusesCycles) {
