@@ -19,4 +19,14 @@ bool register_command(Command command) {
 
 const std::vector<Command>& registered_commands() { return registry(); }
 
+namespace {
+std::vector<std::string>& stored_command_line() {
+  static std::vector<std::string> line;
+  return line;
+}
+}  // namespace
+
+void set_command_line(int argc, char** argv) { stored_command_line().assign(argv + 1, argv + argc); }
+const std::vector<std::string>& command_line() { return stored_command_line(); }
+
 }  // namespace dlmeval

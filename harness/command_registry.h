@@ -19,4 +19,8 @@ struct Command {
 bool register_command(Command command);
 const std::vector<Command>& registered_commands();
 
+// The process's arguments (argv[1..]), kept by main for commands that start copies of themselves.
+void set_command_line(int argc, char** argv);
+const std::vector<std::string>& command_line();
+
 }  // namespace dlmeval

@@ -11,6 +11,7 @@
 
 int main(int argc, char** argv) {
   dlmeval::ensure_passive_omp_wait(argv);
+  dlmeval::set_command_line(argc, argv);
   CLI::App app{"dlmeval: evaluation harness for masked diffusion language models"};
   app.require_subcommand(1);
   std::map<CLI::App*, std::function<int()>> actions;

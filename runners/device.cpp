@@ -1,4 +1,5 @@
 #include "runners/device.h"
+#include "runners/runner.h"
 
 #include <algorithm>
 #include <fstream>
@@ -115,5 +116,7 @@ std::string first_line(const std::exception& error) {
   const std::string what = error.what();
   return what.substr(0, std::min(what.find('\n'), static_cast<size_t>(160)));
 }
+
+int cuda_device_count() { return static_cast<int>(torch::cuda::device_count()); }
 
 }  // namespace dlmeval

@@ -84,5 +84,7 @@ class Runner {
 
 // The in-process LibTorch runner over a Hugging Face checkpoint folder.
 std::unique_ptr<Runner> open_libtorch_runner(const std::string& model_dir, const RuntimeOptions& options);
+// CUDA devices this process can use (0 without the CUDA build or a GPU); runners/device.cpp.
+int cuda_device_count();
 
 }  // namespace dlmeval

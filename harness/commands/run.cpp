@@ -1,11 +1,16 @@
 // dlmeval run: evaluates a model on tasks x protocols (or a suite), resumably, one shard at a time.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "harness/code_execution_options.h"
 #include "harness/command_registry.h"
+#include "harness/core/error.h"
+#include "harness/device_workers.h"
 #include "harness/evaluation_options.h"
 #include "harness/launcher_shard.h"
+#include "harness/run_plan.h"
 #include "results/aggregate.h"
 
 namespace {
@@ -14,6 +19,7 @@ struct RunArgs {
   dlmeval::EvaluationArgs evaluation;
   std::string tasks, suite, shard = "0/1";
   std::vector<std::string> completed_from;
+  std::string devices;
   std::vector<std::string> protocols;
   int num_fewshot = -1;
   bool allow_unsandboxed = false, dry_run = false;
@@ -30,6 +36,25 @@ std::vector<std::string> split_list(const std::string& s) {
     start = comma + 1;
   }
   return out;
+}
+
+// --devices: the plan is checked here, once, before any worker starts.
+int run_on_devices(const RunArgs& a, const dlmeval::RunOptions& o) {
+  if (a.shard != "0/1") throw dlmeval::UserError("--devices makes the shards itself; do not also give --shard");
+  const dlmeval::RunPlan plan = dlmeval::build_plan(o);
+  dlmeval::DeviceWorkers workers;
+  workers.binary = std::filesystem::read_symlink("/proc/self/exe").string();
+  const auto& line = dlmeval::command_line();
+  const auto run_word = std::find(line.begin(), line.end(), "run");
+  workers.run_args = dlmeval::worker_arguments(std::vector<std::string>(run_word + 1, line.end()));
+  workers.devices = dlmeval::parse_devices(a.devices, dlmeval::cuda_device_count());
+  workers.run_dir = o.out_dir;
+  for (const auto& ev : plan.evaluations) workers.total_docs += ev.task->docs().size();
+  workers.quiet = o.quiet;
+  const dlmeval::RunManifest merged = dlmeval::run_on_devices(workers);
+  std::printf("%zu shards on %s merged into %s/merged (%zu evaluations)\n", workers.devices.size(), a.devices.c_str(),
+              o.out_dir.c_str(), merged.evaluations.size());
+  return 0;
 }
 
 const bool registered = dlmeval::register_command(
@@ -54,6 +79,9 @@ const bool registered = dlmeval::register_command(
        app.add_option("--completed-from", a->completed_from,
                       "Run folder of an earlier split of this run (repeatable): its finished docs of this shard are "
                       "taken over, not rerun (finish a 4-shard run on 2 shards)");
+       app.add_option("--devices", a->devices,
+                      "Run one worker per device, each on its own shard, and merge them into OUT/merged "
+                      "(cuda:0,cuda:1 | all | cpu,cpu); shards in OUT/shards");
        app.add_flag("--dry-run", a->dry_run,
                     "Check everything and print the plan (task × protocol × docs) without loading the model");
        return [a] {
@@ -73,6 +101,7 @@ const bool registered = dlmeval::register_command(
          o.allow_unsandboxed_code = a->allow_unsandboxed;
          a->code_execution.apply(o);
          o.dry_run = a->dry_run;
+         if (!a->devices.empty() && !o.dry_run) return run_on_devices(*a, o);
          auto report = dlmeval::execute_run(o, dlmeval::open_libtorch_runner);
          if (o.dry_run) {
            size_t total = 0;

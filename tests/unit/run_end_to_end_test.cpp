@@ -272,3 +272,33 @@ TEST(RunEndToEnd, TaskFromAFileAloneRunsOnTheTinyModel) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(RunEndToEnd, DevicesRunOneWorkerPerDeviceAndMergeIntoTheOneProcessRun) {
+  // cpu,cpu stands in for two GPUs: two workers on their own shards, merged into OUT/merged.
+  auto f = make_fixture("run_devices");
+  const std::string args = "--model " + f.model + " --tasks gsm8k,arc_easy --num-fewshot 0 --protocol " + f.gen +
+                           " --protocol " + f.choice + " --limit 5 --batch-size 2 --threads 1 --data-dir " +
+                           test::data_dir();
+  const std::string single = (f.root / "single").string();
+  ASSERT_EQ(test::run_dlmeval("run " + args + " --quiet --out " + single).exit_code, 0);
+  const std::string multi = (f.root / "multi").string();
+  const auto r = test::run_dlmeval("run " + args + " --devices cpu,cpu --out " + multi);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 shards on cpu,cpu merged"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(multi + "/shards/0-of-2/manifest.json"));
+  EXPECT_TRUE(fs::exists(multi + "/shards/1-of-2.log"));
+  for (const char* file : {"samples-gsm8k-tiny-gen.jsonl", "samples-arc_easy-tiny-mc.jsonl"})
+    EXPECT_EQ(stable_samples(multi + "/merged/" + file), stable_samples(single + "/" + file)) << file;
+  // Again: every shard resumes with nothing to do, and the merge is the same.
+  const auto again = test::run_dlmeval("run " + args + " --devices cpu,cpu --quiet --out " + multi);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(stable_samples(multi + "/merged/samples-gsm8k-tiny-gen.jsonl"),
+            stable_samples(single + "/samples-gsm8k-tiny-gen.jsonl"));
+  EXPECT_NE(test::run_dlmeval("run " + args + " --devices cpu,cpu --shard 0/2 --out " + multi).output.find("--devices makes"),
+            std::string::npos);
+  fs::remove_all(f.root);
+}
+
+}  // namespace
