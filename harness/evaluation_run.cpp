@@ -13,6 +13,7 @@
 #include "harness/core/error.h"
 #include "harness/core/hash.h"
 #include "harness/core/records.h"
+#include "harness/machine_info.h"
 #include "harness/progress.h"
 #include "harness/request_adapter.h"
 #include "harness/run_plan.h"
@@ -185,6 +186,7 @@ RunReport execute_run(const RunOptions& options, const RunnerFactory& open_runne
   manifest.model = described;
   manifest.libtorch_version = described.value("libtorch", "");
   manifest.threads = described.value("threads", o.runtime.threads);
+  manifest.extra["machine"] = machine_description(described);
   write_manifest(o.out_dir, manifest);
 
   // 3. Every task x protocol, resuming where the sample files end; each sample is appended as soon

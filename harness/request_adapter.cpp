@@ -34,6 +34,7 @@ std::vector<AdaptedOutput> run_generation(Runner& runner, const Json& settings, 
     AdaptedOutput& o = out[owner[j]];
     o.output.texts.push_back(results[j].text);
     o.cost.generated_tokens += results[j].generated_tokens;
+    o.cost.generated_tokens_per_sample.push_back(results[j].generated_tokens);
     o.cost.forward_passes += results[j].forward_passes;
   }
   return out;

@@ -68,6 +68,9 @@ EvaluationSummary summarize_evaluation(const LoadedRun& run, const EvaluationSam
     s.total_seconds += number_field(r, "seconds");
     if (r.contains("filtered_resps")) count_program_statuses(r["filtered_resps"], s.program_status);
   }
+  int64_t max_tokens = 0;
+  if (const ManifestProtocol* p = run.manifest.find_protocol(samples.protocol)) max_tokens = protocol_max_tokens(p->settings);
+  s.collapse = summarize_collapse(samples, max_tokens);
   if (s.n_docs > 0) {
     s.mean_forward_passes = passes / static_cast<double>(s.n_docs);
     s.mean_generated_tokens = tokens / static_cast<double>(s.n_docs);
@@ -104,6 +107,7 @@ Json RunSummary::to_json() const {
                             {"mean_generated_tokens", e.mean_generated_tokens},
                             {"total_seconds", e.total_seconds}});
     if (!e.program_status.empty()) j["results"].back()["program_status"] = e.program_status;
+    if (e.collapse.samples > 0) j["results"].back()["collapse"] = e.collapse.to_json();
   }
   return j;
 }
@@ -129,6 +133,26 @@ std::string RunSummary::to_markdown() const {
     out += "\nPrograms run in the sandbox (a timeout fails the sample):\n\n";
     for (const auto& e : evaluations)
       if (!e.program_status.empty()) out += fmt::format("- {} / {}: {}\n", e.task, e.protocol, e.program_status_line());
+  }
+  bool generated = false;
+  for (const auto& e : evaluations) generated |= e.collapse.samples > 0;
+  if (generated) {
+    out += "\nCollapse diagnostics (share of answers; tokens generated at p10 / p50 / p90 / max of the limit):\n\n";
+    out += "| task | protocol | answers | empty | whitespace | at length limit | invalid extraction | tokens |\n";
+    out += "|---|---|---:|---:|---:|---:|---:|---|\n";
+    auto cell = [](const CollapseSummary& c, const char* name) {
+      auto it = c.shares.find(name);
+      return it == c.shares.end() ? std::string("—") : fmt::format("{:.3f}", it->second);
+    };
+    for (const auto& e : evaluations) {
+      if (e.collapse.samples == 0) continue;
+      std::string lengths;
+      for (int64_t q : e.collapse.length_quantiles) lengths += (lengths.empty() ? "" : " / ") + std::to_string(q);
+      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} of {} |\n", e.task, e.protocol, e.collapse.samples,
+                         cell(e.collapse, "empty_output"), cell(e.collapse, "whitespace_output"),
+                         cell(e.collapse, "length_limit"), cell(e.collapse, "invalid_extraction"),
+                         lengths.empty() ? "—" : lengths, e.collapse.max_tokens);
+    }
   }
   bool incomplete = false;
   for (const auto& e : evaluations) incomplete |= e.planned_docs > 0 && e.n_docs < e.planned_docs;

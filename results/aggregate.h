@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "harness/core/json_io.h"
+#include "results/collapse.h"
 #include "results/run_dir.h"
 
 namespace dlmeval {
@@ -37,6 +38,8 @@ struct EvaluationSummary {
   // Code tasks: how many programs ended in each sandbox status (passed, failed, timeout, memory,
   // output_limit, ...), from every sample's filtered_resps.status; empty for other tasks.
   std::map<std::string, int64_t> program_status;
+  // Generation evaluations: empty / whitespace / length-limit / invalid shares and output lengths.
+  CollapseSummary collapse;
 
   const MetricSummary* find(const std::string& metric) const;
   // "160 passed, 3 failed, 1 timeout" (statuses in name order), or "" without programs.

@@ -64,6 +64,16 @@ std::string format_value(const MetricSummary* m) {
 
 std::string format_p(double p) { return p < 0.001 ? fmt::format("{:.1e}", p) : fmt::format("{:.3f}", p); }
 
+// "cpu_model A → B; threads 2 → 8" for the machine fields two manifests record differently.
+std::string machine_differences(const RunManifest& a, const RunManifest& b) {
+  const Json ma = a.extra.value("machine", Json::object()), mb = b.extra.value("machine", Json::object());
+  if (ma.empty() || mb.empty()) return "";
+  std::vector<std::string> out;
+  for (const auto& [key, value] : ma.items())
+    if (mb.contains(key) && mb[key] != value) out.push_back(fmt::format("{} {} → {}", key, value.dump(), mb[key].dump()));
+  return fmt::format("{}", fmt::join(out, "; "));
+}
+
 }  // namespace
 
 std::string format_delta(double delta, bool fraction) {
@@ -191,6 +201,12 @@ CompareReport compare_runs(const std::vector<LoadedRun>& runs, const CompareOpti
       const ManifestTask* tb = col.run->manifest.find_task(task);
       if (ta && tb && ta->version != tb->version) {
         report.other_notes.push_back({task, c, baseline, fmt::format("task version {} → {}", ta->version, tb->version)});
+      }
+      // Seconds and tokens per second are comparable only on the same machine and runtime.
+      if (base.run != col.run) {
+        const std::string differs = machine_differences(base.run->manifest, col.run->manifest);
+        if (!differs.empty())
+          report.other_notes.push_back({task, c, baseline, "costs measured on different machines: " + differs});
       }
       if (!problems.empty()) {
         for (auto& p : problems) report.not_comparable.push_back({task, c, baseline, std::move(p)});

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "harness/core/error.h"
+#include "results/collapse.h"
 
 namespace dlmeval {
 namespace {
@@ -34,11 +35,16 @@ std::string format_p(double p) { return p < 0.001 ? fmt::format("{:.1e}", p) : f
 
 std::string unit(const PairedComparison& p) { return p.fraction ? " pts" : ""; }
 
-std::string describe(const RegressCheck& c, double allowed) {
+// The allowance of a check: a metric's drop, or a collapse share's rise.
+double allowed_for(const RegressCheck& c, const RegressOptions& o) {
+  return c.collapse ? o.max_collapse_rise_points : o.max_drop_points;
+}
+
+std::string describe(const RegressCheck& c, const RegressOptions& o) {
   const auto& p = c.paired;
-  return fmt::format("{} {} on {} shared docs: {:.4f} -> {:.4f} (drop {:.2f}{}, allowed {:.2f}; {} p = {})", c.task,
-                     c.metric, p.n_shared, p.baseline_mean, p.candidate_mean, c.drop, unit(p), allowed, p.test_name(),
-                     format_p(p.p_value));
+  return fmt::format("{} {} on {} shared docs: {:.4f} -> {:.4f} ({} {:.2f}{}, allowed {:.2f}; {} p = {})", c.task,
+                     c.metric, p.n_shared, p.baseline_mean, p.candidate_mean, c.collapse ? "rise" : "drop", c.drop,
+                     c.collapse ? " pts" : unit(p), allowed_for(c, o), p.test_name(), format_p(p.p_value));
 }
 
 void check_pair(const LoadedRun& baseline, const EvaluationSamples& eb, const LoadedRun& candidate,
@@ -76,6 +82,32 @@ void check_pair(const LoadedRun& baseline, const EvaluationSamples& eb, const Lo
     check.drop = -check.paired.delta * scale;
     check.significant = check.paired.p_value < options.alpha;
     check.regression = check.drop > options.max_drop_points && check.significant;
+    result.checks.push_back(std::move(check));
+  }
+  if (!options.gate_collapse) return;
+  const ManifestProtocol* pb = baseline.manifest.find_protocol(eb.protocol);
+  const ManifestProtocol* pc = candidate.manifest.find_protocol(ec.protocol);
+  const int64_t max_b = pb ? protocol_max_tokens(pb->settings) : 0, max_c = pc ? protocol_max_tokens(pc->settings) : 0;
+  for (const auto& diagnostic : collapse_diagnostic_names()) {
+    const auto a = collapse_by_doc(eb, diagnostic, max_b);
+    const auto b = collapse_by_doc(ec, diagnostic, max_c);
+    if (a.empty() || b.empty()) continue;
+    // A share that is zero on every doc of both runs has nothing to say; it is left out of the report.
+    auto all_zero = [](const std::map<std::string, double>& m) {
+      return std::all_of(m.begin(), m.end(), [](const auto& kv) { return kv.second == 0.0; });
+    };
+    if (all_zero(a) && all_zero(b)) continue;
+    RegressCheck check;
+    check.task = eb.task;
+    check.baseline_protocol = eb.protocol;
+    check.candidate_protocol = ec.protocol;
+    check.metric = diagnostic;
+    check.collapse = true;
+    check.paired = paired_compare(a, b, options.paired);
+    if (check.paired.n_shared == 0) continue;
+    check.drop = check.paired.delta * 100.0;  // its rise
+    check.significant = check.paired.p_value < options.alpha;
+    check.regression = check.drop > options.max_collapse_rise_points && check.significant;
     result.checks.push_back(std::move(check));
   }
 }
@@ -133,8 +165,11 @@ std::string RegressResult::to_markdown() const {
                                                          regression_count() == 1 ? "" : "s")
                                            : "PASS";
   std::string out = fmt::format("# dlmeval regress: {}\n\nBaseline `{}`, candidate `{}`. A metric fails when its drop over "
-                                "shared docs exceeds {:.2f} points and the paired test gives p < {}.\n\n",
-                                verdict, baseline_label, candidate_label, options.max_drop_points, options.alpha);
+                                "shared docs exceeds {:.2f} points and the paired test gives p < {}; a collapse share "
+                                "(empty, whitespace, length-limit, invalid answers) fails when it rises by more than "
+                                "{:.2f} points, beyond noise.\n\n",
+                                verdict, baseline_label, candidate_label, options.max_drop_points, options.alpha,
+                                options.max_collapse_rise_points);
   if (!mismatches.empty()) {
     out += "## Not comparable (data or prompts differ)\n\n";
     for (const auto& m : mismatches) out += "- " + m + "\n";
@@ -147,9 +182,11 @@ std::string RegressResult::to_markdown() const {
       const auto& p = c.paired;
       std::string protocol =
           c.baseline_protocol == c.candidate_protocol ? c.baseline_protocol : c.baseline_protocol + " → " + c.candidate_protocol;
-      std::string v = c.regression ? "**REGRESSION**" : (c.drop > options.max_drop_points ? "drop within noise" : "ok");
+      std::string v = c.regression ? "**REGRESSION**"
+                      : c.drop > allowed_for(c, options) ? (c.collapse ? "rise within noise" : "drop within noise")
+                                                         : "ok";
       out += fmt::format("| {} | {} | {} | {} | {:.4f} | {:.4f} | {:.2f}{} | [{}, {}] | {} | {} | {} |\n", c.task, protocol,
-                         c.metric, p.n_shared, p.baseline_mean, p.candidate_mean, c.drop, unit(p),
+                         c.collapse ? c.metric + " (share, rise)" : c.metric, p.n_shared, p.baseline_mean, p.candidate_mean, c.drop, unit(p),
                          format_delta(p.ci_lower, p.fraction), format_delta(p.ci_upper, p.fraction), format_p(p.p_value),
                          p.test_name(), v);
     }
@@ -180,7 +217,7 @@ std::string RegressResult::to_junit_xml() const {
                        xml_escape(task), xml_escape(m));
   }
   for (const auto& c : checks) {
-    std::string detail = describe(c, options.max_drop_points);
+    std::string detail = describe(c, options);
     out += fmt::format("    <testcase classname=\"{}.{}\" name=\"{}\">\n", xml_escape(c.task),
                        xml_escape(c.candidate_protocol), xml_escape(c.metric));
     if (c.regression) {

@@ -19,6 +19,11 @@ struct RegressOptions {
   double alpha = 0.05;           // significance level of the paired test
   std::vector<std::string> metrics;  // metrics to gate; empty = every metric both runs report
   PairedTestOptions paired;
+  // Collapse diagnostics (results/collapse.h) of generation evaluations are gated too: a share
+  // that rises by more than this many points, beyond noise, is a regression even when every
+  // metric held.
+  bool gate_collapse = true;
+  double max_collapse_rise_points = 1.0;
 };
 
 struct RegressCheck {
@@ -28,6 +33,7 @@ struct RegressCheck {
   std::string metric;
   PairedComparison paired;
   double drop = 0;  // baseline - candidate on shared docs, in points (fractions) or metric units
+  bool collapse = false;  // a collapse diagnostic: higher is worse, `drop` is its rise
   bool significant = false;
   bool regression = false;
 };

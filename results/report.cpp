@@ -205,6 +205,43 @@ std::string summary_tables(const std::vector<LoadedRun>& runs) {
   return out;
 }
 
+// Per generation evaluation: the collapse shares and a bar histogram of answer lengths (ten bins
+// up to the protocol's limit; the last bar holds the answers cut there).
+std::string collapse_section(const std::vector<LoadedRun>& runs) {
+  std::string rows;
+  for (const auto& run : runs) {
+    for (const auto& e : summarize_run(run).evaluations) {
+      const CollapseSummary& c = e.collapse;
+      if (c.samples == 0) continue;
+      auto share = [&](const char* name) {
+        auto it = c.shares.find(name);
+        return it == c.shares.end() ? std::string("—") : fmt::format("{:.3f}", it->second);
+      };
+      std::string bars;
+      int64_t tallest = 1;
+      for (int64_t n : c.length_histogram) tallest = std::max(tallest, n);
+      for (size_t b = 0; b < c.length_histogram.size(); ++b) {
+        const double h = 30.0 * static_cast<double>(c.length_histogram[b]) / static_cast<double>(tallest);
+        bars += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"9\" height=\"{:.1f}\" fill=\"{}\"><title>{}</title></rect>",
+                            b * 10, 30.0 - h, h, b + 1 == c.length_histogram.size() ? "#c44" : "#47a",
+                            fmt::format("{} answers", c.length_histogram[b]));
+      }
+      rows += fmt::format("<tr class=\"collapse-row\"><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>"
+                          "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+                          "<td class=\"num\">{}</td><td><svg class=\"length-histogram\" width=\"100\" height=\"30\">{}"
+                          "</svg> up to {} tokens</td></tr>\n",
+                          html_escape(run.label), html_escape(e.task), html_escape(e.protocol), c.samples,
+                          share("empty_output"), share("whitespace_output"), share("length_limit"),
+                          share("invalid_extraction"), bars, c.max_tokens);
+    }
+  }
+  if (rows.empty()) return "<p>No generation evaluations.</p>\n";
+  return "<table class=\"summary\"><thead><tr><th>run</th><th>task</th><th>protocol</th><th>answers</th><th>empty</th>"
+         "<th>whitespace</th><th>at length limit</th><th>invalid extraction</th><th>answer lengths</th></tr></thead>"
+         "<tbody>\n" +
+         rows + "</tbody></table>\n";
+}
+
 }  // namespace
 
 std::string html_escape(const std::string& text) {
@@ -320,6 +357,7 @@ std::string render_html_report(const std::vector<LoadedRun>& runs, const ReportO
   for (size_t i = 0; i < runs.size(); ++i) out += fmt::format("{}<code>{}</code>", i ? ", " : "", html_escape(runs[i].dir));
   out += "</p>\n<h2 id=\"summary\">Summary</h2>\n" + summary_tables(runs);
   out += "<h2 id=\"chart\">Score against forward passes</h2>\n" + render_passes_chart_svg(runs);
+  out += "<h2 id=\"collapse\">Collapse diagnostics</h2>\n" + collapse_section(runs);
   out += R"HTML(<h2 id="samples">Samples</h2>
 <div class="filters">
 <label>task <select id="filter-task"><option value="">all</option></select></label>

@@ -56,6 +56,8 @@ class LibTorchRunner : public Runner {
             {"parameters", c.parameter_count()},
             {"stored_dtype", model_->stored_dtype},
             {"device", model_->options.device},
+            {"device_name", dlmeval::describe(model_->net->device()).name},
+            {"cuda_devices", cuda_device_count()},
             {"dtype", model_->options.dtype},
             {"threads", torch_threads()},
             {"libtorch", libtorch_version()},

@@ -1,5 +1,6 @@
 // dlmeval regress --baseline RUN --candidate RUN: the CI gate.
-// Exit 0: pass; 1: a significant drop beyond --max-drop; 2: data or prompts differ (not comparable).
+// Exit 0: pass; 1: a significant drop beyond --max-drop, or a collapse share rising beyond
+// --max-collapse-rise; 2: data or prompts differ (not comparable).
 #include <cstdio>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -16,6 +17,8 @@ struct RegressArgs {
   std::string candidate;
   double max_drop = 1.0;
   double alpha = 0.05;
+  double max_collapse_rise = 1.0;
+  bool no_collapse_gate = false;
   std::vector<std::string> metrics;
   std::string junit;
   std::string markdown;
@@ -34,6 +37,11 @@ const bool registered = dlmeval::register_command(
        sub.add_option("--alpha", args->alpha, "Significance level of the paired test; default 0.05")
            ->check(CLI::Range(1e-9, 0.5));
        sub.add_option("--metric", args->metrics, "Gate only these metrics (repeatable); default: all shared metrics");
+       sub.add_option("--max-collapse-rise", args->max_collapse_rise,
+                      "Allowed rise, in points, of a collapse share of generation answers (empty, whitespace, at "
+                      "the length limit, invalid extraction); default 1.0")
+           ->check(CLI::NonNegativeNumber);
+       sub.add_flag("--no-collapse-gate", args->no_collapse_gate, "Gate the metrics only, not the collapse shares");
        sub.add_option("--junit", args->junit, "Write a JUnit XML report here");
        sub.add_option("--markdown", args->markdown, "Write a markdown summary here");
        sub.add_option("--seed", args->seed, "Seed of the resampling tests");
@@ -42,6 +50,8 @@ const bool registered = dlmeval::register_command(
          options.max_drop_points = args->max_drop;
          options.alpha = args->alpha;
          options.metrics = args->metrics;
+         options.max_collapse_rise_points = args->max_collapse_rise;
+         options.gate_collapse = !args->no_collapse_gate;
          options.paired.seed = args->seed;
          dlmeval::RegressResult result =
              dlmeval::regress(dlmeval::load_run(args->baseline), dlmeval::load_run(args->candidate), options);

@@ -39,6 +39,7 @@ Json SampleRecord::to_json() const {
                  {"forward_passes", cost.forward_passes}};
   if (generate) {
     record["generated_tokens"] = cost.generated_tokens;
+    record["generated_tokens_per_sample"] = cost.generated_tokens_per_sample;
   } else {
     record["loglik_stderr"] = cost.loglik_stderr;
   }

@@ -53,7 +53,8 @@ struct ScoredSample {
 // What one doc cost under one protocol (runners report calls, tokens and seconds).
 struct SampleCost {
   int64_t prompt_tokens = 0;
-  int64_t generated_tokens = 0;            // generation only
+  int64_t generated_tokens = 0;            // generation only: all samples of the doc
+  std::vector<int64_t> generated_tokens_per_sample;  // generation only: one count per answer
   int64_t forward_passes = 0;
   std::vector<double> loglik_stderr;       // choice only: Monte-Carlo standard error per option
   double seconds = 0;                      // the doc's share of its batch's wall time

@@ -96,6 +96,20 @@ TEST(Compare, RunsSideBySideWithProtocolDifferencesShown) {
   EXPECT_NEAR(j["deltas"][0]["p_value"].get<double>(), 0.03515625, 1e-12);
 }
 
+TEST(Compare, NotesCostsFromDifferentMachines) {
+  TempDir dir("compare_machines");
+  RunManifest a = manifest_with(make_protocol("p64", 64)), b = manifest_with(make_protocol("p64", 64));
+  a.extra["machine"] = {{"cpu_model", "Xeon"}, {"threads", 2}, {"device_name", "cpu"}};
+  b.extra["machine"] = {{"cpu_model", "Xeon"}, {"threads", 8}, {"device_name", "cpu"}};
+  write_run(dir.path("a"), a, {{{"gsm8k", "p64"}, binary_samples(baseline_correct())}});
+  write_run(dir.path("b"), b, {{{"gsm8k", "p64"}, binary_samples(candidate_correct())}});
+  const CompareReport report = compare_runs({load_run(dir.path("a")), load_run(dir.path("b"))});
+  ASSERT_EQ(report.other_notes.size(), 1u);
+  EXPECT_EQ(report.other_notes[0].text, "costs measured on different machines: threads 2 → 8");
+  write_run(dir.path("c"), a, {{{"gsm8k", "p64"}, binary_samples(candidate_correct())}});
+  EXPECT_TRUE(compare_runs({load_run(dir.path("a")), load_run(dir.path("c"))}).other_notes.empty());
+}
+
 TEST(Compare, RefusesWhenDataOrPromptsDiffer) {
   TempDir dir("compare_refuse");
   write_run(dir.path("a"), manifest_with(make_protocol("p", 64)), {{{"gsm8k", "p"}, binary_samples(baseline_correct())}});

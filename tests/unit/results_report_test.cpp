@@ -65,6 +65,10 @@ TEST(Report, SelfContainedWithSummaryChartAndManifest) {
   EXPECT_NE(html.find("<td class=\"num\">0.6667</td>"), std::string::npos);  // p64: 4 of 6
   EXPECT_EQ(count(html, "<circle class=\"point\""), 2u);  // one point per protocol
   EXPECT_NE(html.find("model-hash-1"), std::string::npos);  // the manifest
+  // Collapse diagnostics: one row per generation evaluation, each answer 32 of 64 tokens (bin 6 of 10).
+  EXPECT_EQ(count(html, "<tr class=\"collapse-row\">"), 2u);
+  EXPECT_EQ(count(html, "<svg class=\"length-histogram\""), 2u);
+  EXPECT_NE(html.find("<title>6 answers</title>"), std::string::npos);
   EXPECT_EQ(html.find("</script><b"), std::string::npos);   // sample text cannot close the data block
 }
 

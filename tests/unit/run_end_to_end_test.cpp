@@ -68,6 +68,12 @@ TEST(RunEndToEnd, TwoTasksTimesTwoProtocolsWriteSamplesManifestAndSummary) {
     EXPECT_TRUE(manifest.contains(key)) << key;
   EXPECT_EQ(manifest["runtime"]["dtype"], "f32");
   EXPECT_EQ(manifest["runtime"]["device"], "cpu");
+  // The machine the costs come from.
+  const Json machine = manifest["extra"]["machine"];
+  EXPECT_FALSE(machine["cpu_model"].get<std::string>().empty()) << machine.dump();
+  EXPECT_GE(machine["cpu_cores"].get<int>(), 1);
+  EXPECT_EQ(machine["device_name"], "cpu");
+  EXPECT_EQ(machine["threads"], 1);
   // Protocols are recorded with every default filled in.
   for (const auto& p : manifest["protocols"]) {
     if (p["name"] == "tiny-gen") {
