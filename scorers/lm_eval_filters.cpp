@@ -40,7 +40,11 @@ FilterPipeline FilterPipeline::from_json(const Json& entry, const std::string& w
     step.arguments = raw;
     if (step.function == "regex") {
       allow_only(raw, {"regex_pattern", "group_select", "fallback"}, here);
-      const std::string pattern = raw.value("regex_pattern", std::string("#### (\\-?[0-9\\.\\,]+)"));
+      std::string pattern = "#### (\\-?[0-9\\.\\,]+)";  // lm-eval's default
+      if (raw.contains("regex_pattern")) {
+        if (!raw["regex_pattern"].is_string()) throw UserError(here + ": regex_pattern must be a string");
+        pattern = raw["regex_pattern"].get<std::string>();
+      }
       step.regex = std::make_shared<PythonRegex>(pattern, here);
       if (raw.contains("group_select")) {
         if (!raw["group_select"].is_number_integer()) throw UserError(here + ": group_select must be an integer");

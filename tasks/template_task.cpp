@@ -252,6 +252,8 @@ TemplateSetup make_setup(const TaskDefinition& definition, const TaskOptions& op
   if (!fewshot_config.is_object()) throw UserError(s.config.where("fewshot_config") + " must be a mapping");
   for (const auto& [key, value] : fewshot_config.items())
     if (key != "sampler" && key != "samples") throw UserError(s.config.where("fewshot_config") + ": unknown key \"" + key + "\"");
+  if (fewshot_config.contains("sampler") && !fewshot_config["sampler"].is_string())
+    throw UserError(s.config.where("fewshot_config.sampler") + " must be default or first_n");
   s.sampler = fewshot_config.value("sampler", std::string("default"));
   if (s.sampler != "default" && s.sampler != "first_n")
     throw UserError(s.config.where("fewshot_config.sampler") + " must be default or first_n, got " + s.sampler);

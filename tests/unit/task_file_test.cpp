@@ -188,6 +188,9 @@ TEST(LmEvalFilters, SelectionAndTransformationSteps) {
             (std::vector<std::string>{"1", "-1"}));
   EXPECT_USER_ERROR_CONTAINS(pipeline("{name: x, filter: [{function: multi_choice_regex}]}"), "multi_choice_regex");
   EXPECT_USER_ERROR_CONTAINS(pipeline("{name: x, filter: [{function: regex, pattern: a}]}"), "takes no argument \"pattern\"");
+  // Found by fuzz_task_file: an unquoted '#' makes the rest of the line a comment, so the pattern is null.
+  EXPECT_USER_ERROR_CONTAINS(pipeline("name: x\nfilter:\n  - function: regex\n    regex_pattern: #### (\\d+)\n"),
+                             "regex_pattern must be a string");
 }
 
 TEST(LmEvalFilters, ExactMatchAsHuggingFaceEvaluate) {
