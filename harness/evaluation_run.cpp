@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -87,16 +86,13 @@ std::map<std::string, Json> finished_records(const std::vector<std::string>& dir
   for (const std::string& dir : dirs) {
     const std::string path = (fs::path(dir) / samples_file).string();
     if (!fs::exists(path)) continue;
-    const SampleFileState state = scan_sample_file(path);
-    std::istringstream text(read_file_bytes(path).substr(0, state.valid_bytes));
-    size_t line = 0;
-    for (std::string raw; std::getline(text, raw);) {
-      ++line;
-      if (raw.empty()) continue;
-      const Json record = Json::parse(raw);  // scan_sample_file checked every line before valid_bytes
+    size_t index = 0;
+    for (Json& record : read_sample_file(path)) {  // complete records only: a torn tail is left out
+      ++index;
       if (record.value("protocol_fingerprint", std::string()) != protocol_fingerprint)
-        throw UserError(path + ":" + std::to_string(line) + ": sample of another protocol setting");
-      out.emplace(read_sample_view(record, path).doc_id, record);
+        throw UserError(path + ": record " + std::to_string(index) + ": sample of another protocol setting");
+      std::string doc_id = read_sample_view(record, path).doc_id;
+      out.emplace(std::move(doc_id), std::move(record));
     }
   }
   return out;

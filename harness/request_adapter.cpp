@@ -14,9 +14,9 @@ std::string prompt_text(const Runner& runner, const std::string& context, const 
   return context;
 }
 
-std::vector<AdaptedOutput> run_generation(Runner& runner, const Json& settings, const std::vector<TaskRequest>& requests,
-                                          const std::vector<uint64_t>& seeds) {
-  const Json runner_settings = runner_protocol(settings);
+// `settings` is the protocol as the harness reads it (chat, ...); `runner_settings` what the runner is given.
+std::vector<AdaptedOutput> run_generation(Runner& runner, const Json& settings, const Json& runner_settings,
+                                          const std::vector<TaskRequest>& requests, const std::vector<uint64_t>& seeds) {
   std::vector<AdaptedOutput> out(requests.size());
   std::vector<GenerationRequest> batch;
   std::vector<size_t> owner;
@@ -36,13 +36,13 @@ std::vector<AdaptedOutput> run_generation(Runner& runner, const Json& settings, 
     o.cost.generated_tokens += results[j].generated_tokens;
     o.cost.generated_tokens_per_sample.push_back(results[j].generated_tokens);
     o.cost.forward_passes += results[j].forward_passes;
+    o.cost.model += results[j].cost;
   }
   return out;
 }
 
-std::vector<AdaptedOutput> run_choice(Runner& runner, const Json& settings, const std::vector<TaskRequest>& requests,
-                                      const std::vector<uint64_t>& seeds) {
-  const Json runner_settings = runner_protocol(settings);
+std::vector<AdaptedOutput> run_choice(Runner& runner, const Json& settings, const Json& runner_settings,
+                                      const std::vector<TaskRequest>& requests, const std::vector<uint64_t>& seeds) {
   std::vector<AdaptedOutput> out(requests.size());
   std::vector<ChoiceRequest> batch;
   for (size_t i = 0; i < requests.size(); ++i) {
@@ -66,6 +66,7 @@ std::vector<AdaptedOutput> run_choice(Runner& runner, const Json& settings, cons
     out[i].output.loglik = results[i].loglik;
     out[i].cost.forward_passes = results[i].forward_passes;
     out[i].cost.loglik_stderr = results[i].stderr_of_loglik;
+    out[i].cost.model = results[i].cost;
   }
   return out;
 }
@@ -95,8 +96,10 @@ std::pair<TokenIds, TokenIds> encode_pair(const Runner& runner, std::string cont
 
 std::vector<AdaptedOutput> run_requests(Runner& runner, const ResolvedProtocol& protocol,
                                         const std::vector<TaskRequest>& requests, const std::vector<uint64_t>& seeds) {
-  if (protocol.kind == ProtocolKind::Generation) return run_generation(runner, protocol.protocol.settings, requests, seeds);
-  return run_choice(runner, protocol.protocol.settings, requests, seeds);
+  const Json& settings = protocol.protocol.settings;
+  const Json runner_settings = runner_protocol(settings);
+  if (protocol.kind == ProtocolKind::Generation) return run_generation(runner, settings, runner_settings, requests, seeds);
+  return run_choice(runner, settings, runner_settings, requests, seeds);
 }
 
 }  // namespace dlmeval

@@ -35,6 +35,16 @@ std::string run_command(const std::string& command) {
   return out;
 }
 
+// The merge job runs where the shards run (partition, account, QOS) but asks for no GPU, no
+// shard's time or memory and none of the shards' extra lines.
+SlurmOptions merge_job_options(const SlurmOptions& shards) {
+  SlurmOptions merge;
+  merge.partition = shards.partition;
+  merge.account = shards.account;
+  merge.qos = shards.qos;
+  return merge;
+}
+
 std::string sbatch_header(const SlurmOptions& o, const std::string& name, const std::string& log) {
   std::string h = "#!/bin/bash\n#SBATCH --job-name=" + name + "\n#SBATCH --output=" + log + "\n";
   if (!o.partition.empty()) h += "#SBATCH --partition=" + o.partition + "\n";
@@ -92,7 +102,7 @@ Json submit_jobs(const std::string& run_dir, int count, const std::vector<int>& 
   const std::string shards_script = (slurm / ("shards-" + tag + ".sbatch")).string();
   write_script(shards_script, shards);
 
-  std::string merge = sbatch_header(SlurmOptions{options.partition, options.account, "", "", options.qos, 0, 0, 0, {}, ""},
+  std::string merge = sbatch_header(merge_job_options(options),
                                     "dlmeval-merge-" + label, (slurm / "logs" / ("merge-" + tag + ".out")).string());
   merge += "# Merges the shards that finished (dlmeval slurm submit); gaps are listed in merged/manifest.json.\n";
   merge += "set -uo pipefail\nshards=()\nfor i in $(seq 0 " + std::to_string(count - 1) + "); do\n";

@@ -1,9 +1,11 @@
 #include "results/aggregate.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
 
+#include "harness/core/model_cost.h"
 #include "scorers/sandbox.h"
 #include "scorers/statistics.h"
 
@@ -15,7 +17,41 @@ double number_field(const Json& record, const char* key) {
   return it != record.end() && it->is_number() ? it->get<double>() : 0.0;
 }
 
+CostSummary summarize_cost(const EvaluationSamples& samples) {
+  CostSummary c;
+  if (samples.records.empty()) return c;
+  for (const auto& r : samples.records) {
+    const ModelCost m = ModelCost::from_json(r.value("cost", Json::object()));
+    c.forward_passes += number_field(r, "forward_passes");
+    c.rows += static_cast<double>(m.rows);
+    c.tokens_computed += static_cast<double>(m.tokens_computed);
+    c.tokens_cached += static_cast<double>(m.tokens_cached);
+    c.head_tokens += static_cast<double>(m.head_tokens);
+    c.flops += m.flops;
+    c.seconds += number_field(r, "seconds");
+    c.model_seconds += m.model_seconds;
+    c.generated_tokens += number_field(r, "generated_tokens");
+    c.peak_memory_bytes = std::max(c.peak_memory_bytes, m.peak_memory_bytes);
+  }
+  c.model_share = c.seconds > 0 ? c.model_seconds / c.seconds : 0.0;
+  c.tokens_per_call = c.forward_passes > 0 ? c.generated_tokens / c.forward_passes : 0.0;
+  const double n = static_cast<double>(samples.records.size());
+  for (double* total : {&c.forward_passes, &c.rows, &c.tokens_computed, &c.tokens_cached, &c.head_tokens, &c.flops,
+                        &c.seconds, &c.model_seconds, &c.generated_tokens})
+    *total /= n;
+  return c;
+}
+
 }  // namespace
+
+Json CostSummary::to_json() const {
+  return {{"forward_passes_per_doc", forward_passes}, {"rows_per_doc", rows},
+          {"tokens_computed_per_doc", tokens_computed}, {"tokens_cached_per_doc", tokens_cached},
+          {"head_tokens_per_doc", head_tokens},     {"flops_per_doc", flops},
+          {"seconds_per_doc", seconds},             {"model_seconds_per_doc", model_seconds},
+          {"model_share", model_share},             {"generated_tokens_per_doc", generated_tokens},
+          {"tokens_per_call", tokens_per_call},     {"peak_memory_bytes", peak_memory_bytes}};
+}
 
 double mean_record_field(const EvaluationSamples& samples, const char* key) {
   if (samples.records.empty()) return 0;
@@ -71,6 +107,7 @@ EvaluationSummary summarize_evaluation(const LoadedRun& run, const EvaluationSam
   int64_t max_tokens = 0;
   if (const ManifestProtocol* p = run.manifest.find_protocol(samples.protocol)) max_tokens = protocol_max_tokens(p->settings);
   s.collapse = summarize_collapse(samples, max_tokens);
+  s.cost = summarize_cost(samples);
   if (s.n_docs > 0) {
     s.mean_forward_passes = passes / static_cast<double>(s.n_docs);
     s.mean_generated_tokens = tokens / static_cast<double>(s.n_docs);
@@ -108,6 +145,7 @@ Json RunSummary::to_json() const {
                             {"total_seconds", e.total_seconds}});
     if (!e.program_status.empty()) j["results"].back()["program_status"] = e.program_status;
     if (e.collapse.samples > 0) j["results"].back()["collapse"] = e.collapse.to_json();
+    j["results"].back()["cost"] = e.cost.to_json();
   }
   return j;
 }
@@ -153,6 +191,20 @@ std::string RunSummary::to_markdown() const {
                          cell(e.collapse, "length_limit"), cell(e.collapse, "invalid_extraction"),
                          lengths.empty() ? "—" : lengths, e.collapse.max_tokens);
     }
+  }
+  out += "\nCost per doc (FLOPs estimated from the model's shape; tokens computed and read from a KV cache; "
+         "generated tokens per model call; share of wall time in the model):\n\n";
+  out += "| task | protocol | model calls | rows | tokens computed | tokens cached | FLOPs | seconds | in model | "
+         "tokens / call | peak memory |\n";
+  out += "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& e : evaluations) {
+    const CostSummary& c = e.cost;
+    out += fmt::format("| {} | {} | {:.1f} | {:.1f} | {:.0f} | {:.0f} | {:.3g} | {:.4f} | {:.0f}% | {} | {} |\n", e.task,
+                       e.protocol, c.forward_passes, c.rows, c.tokens_computed, c.tokens_cached, c.flops, c.seconds,
+                       100.0 * c.model_share, c.generated_tokens > 0 ? fmt::format("{:.2f}", c.tokens_per_call) : "—",
+                       c.peak_memory_bytes > 0 ? fmt::format("{:.2f} GiB", static_cast<double>(c.peak_memory_bytes) /
+                                                                               (1024.0 * 1024.0 * 1024.0))
+                                               : "—");
   }
   bool incomplete = false;
   for (const auto& e : evaluations) incomplete |= e.planned_docs > 0 && e.n_docs < e.planned_docs;

@@ -25,6 +25,23 @@ struct MetricSummary {
   bool binary = false;      // every value is 0 or 1 (accuracy-like)
 };
 
+// What a (task, protocol) cost, from the records' model counters: per-doc means, except where said.
+struct CostSummary {
+  double forward_passes = 0;      // model calls per doc
+  double rows = 0;                // sequence rows per doc
+  double tokens_computed = 0;     // positions computed per doc
+  double tokens_cached = 0;       // positions read from a KV cache per doc
+  double head_tokens = 0;         // LM-head positions per doc
+  double flops = 0;               // estimated FLOPs per doc
+  double seconds = 0;             // wall seconds per doc
+  double model_seconds = 0;       // seconds inside the network per doc
+  double model_share = 0;         // model seconds / wall seconds over all docs (0 when no time was taken)
+  double generated_tokens = 0;    // per doc (generation only; never the prompt)
+  double tokens_per_call = 0;     // generated tokens / model calls over all docs: a protocol's parallelism
+  int64_t peak_memory_bytes = 0;  // largest batch peak the device reported; 0 = none (CPU)
+  Json to_json() const;
+};
+
 struct EvaluationSummary {
   std::string task;
   std::string protocol;
@@ -40,6 +57,7 @@ struct EvaluationSummary {
   std::map<std::string, int64_t> program_status;
   // Generation evaluations: empty / whitespace / length-limit / invalid shares and output lengths.
   CollapseSummary collapse;
+  CostSummary cost;
 
   const MetricSummary* find(const std::string& metric) const;
   // "160 passed, 3 failed, 1 timeout" (statuses in name order), or "" without programs.

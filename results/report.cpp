@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "results/aggregate.h"
 
@@ -176,20 +177,22 @@ std::string summary_tables(const std::vector<LoadedRun>& runs) {
   for (const auto& run : runs) {
     RunSummary summary = summarize_run(run);
     out += fmt::format("<h3>{}</h3>\n<table class=\"summary\"><thead><tr><th>task</th><th>protocol</th><th>metric</th>"
-                       "<th>value</th><th>stderr</th><th>n</th><th>forward passes / doc</th><th>tokens / doc</th></tr>"
+                       "<th>value</th><th>stderr</th><th>n</th><th>forward passes / doc</th><th>tokens / doc</th>"
+                       "<th>FLOPs / doc</th><th>seconds / doc</th><th>tokens / call</th></tr>"
                        "</thead><tbody>\n",
                        html_escape(run.label));
     for (const auto& e : summary.evaluations) {
       for (const auto& m : e.metrics) {
         out += fmt::format("<tr class=\"summary-row\"><td>{}</td><td>{} <code>{}</code></td><td>{}</td><td class=\"num\">"
                            "{:.4f}</td><td class=\"num\">{:.4f}</td><td class=\"num\">{}</td><td class=\"num\">{:.1f}</td>"
-                           "<td class=\"num\">{:.1f}</td></tr>\n",
+                           "<td class=\"num\">{:.1f}</td><td class=\"num\">{:.3g}</td><td class=\"num\">{:.4f}</td>"
+                           "<td class=\"num\">{:.2f}</td></tr>\n",
                            html_escape(e.task), html_escape(e.protocol), html_escape(e.protocol_fingerprint),
                            html_escape(m.name), m.value, m.stderr_value, m.n, e.mean_forward_passes,
-                           e.mean_generated_tokens);
+                           e.mean_generated_tokens, e.cost.flops, e.cost.seconds, e.cost.tokens_per_call);
       }
       if (e.metrics.empty()) {
-        out += fmt::format("<tr class=\"summary-row\"><td>{}</td><td>{}</td><td colspan=\"6\">no samples</td></tr>\n",
+        out += fmt::format("<tr class=\"summary-row\"><td>{}</td><td>{}</td><td colspan=\"9\">no samples</td></tr>\n",
                            html_escape(e.task), html_escape(e.protocol));
       }
     }
@@ -260,54 +263,109 @@ std::string html_escape(const std::string& text) {
   return out;
 }
 
-std::string render_passes_chart_svg(const std::vector<LoadedRun>& runs) {
+std::optional<CostUnit> parse_cost_unit(const std::string& name) {
+  if (name == "flops") return CostUnit::Flops;
+  if (name == "seconds") return CostUnit::Seconds;
+  if (name == "passes") return CostUnit::ForwardPasses;
+  return std::nullopt;
+}
+
+std::string cost_unit_label(CostUnit unit) {
+  switch (unit) {
+    case CostUnit::Flops: return "estimated FLOPs per doc";
+    case CostUnit::Seconds: return "wall seconds per doc";
+    default: return "forward passes per doc";
+  }
+}
+
+namespace {
+
+double cost_in(const CostSummary& c, CostUnit unit) {
+  switch (unit) {
+    case CostUnit::Flops: return c.flops;
+    case CostUnit::Seconds: return c.seconds;
+    default: return c.forward_passes;
+  }
+}
+
+// Axis ticks: decades on a log axis, a 1-2-5 step on a linear one.
+struct Axis {
+  bool log = false;
+  double lo = 0, hi = 1;
+  std::vector<double> ticks;
+  double fraction(double v) const {
+    return log ? (std::log10(v) - std::log10(lo)) / (std::log10(hi) - std::log10(lo)) : (v - lo) / (hi - lo);
+  }
+};
+
+Axis cost_axis(double min_x, double max_x) {
+  Axis a;
+  if (max_x <= 0) max_x = 1;
+  // Protocols and tasks span orders of magnitude (a 4-choice question against a 256-token answer).
+  if (min_x > 0 && max_x / min_x > 20) {
+    a.log = true;
+    a.lo = std::pow(10.0, std::floor(std::log10(min_x)));
+    a.hi = std::pow(10.0, std::ceil(std::log10(max_x * 1.0001)));
+    for (double t = a.lo; t <= a.hi * 1.0001; t *= 10) a.ticks.push_back(t);
+    return a;
+  }
+  double raw_step = max_x * 1.05 / 5, magnitude = std::pow(10.0, std::floor(std::log10(raw_step)));
+  double step = magnitude * (raw_step <= magnitude ? 1 : raw_step <= 2 * magnitude ? 2 : raw_step <= 5 * magnitude ? 5 : 10);
+  int n = static_cast<int>(std::ceil(max_x * 1.05 / step));
+  a.hi = step * n;
+  for (int i = 0; i <= n; ++i) a.ticks.push_back(step * i);
+  return a;
+}
+
+}  // namespace
+
+std::string render_cost_chart_svg(const std::vector<LoadedRun>& runs, CostUnit unit) {
   struct Point {
     std::string series, task, label;
-    double x, y;
+    double x, y, se;
   };
   std::vector<Point> points;
   bool all_fractions = true;
   for (const auto& run : runs) {
-    for (const auto& e : run.evaluations) {
-      auto values = e.metric_values(headline_metric(run, e));
-      if (values.empty()) continue;
-      all_fractions = all_fractions && is_fraction_metric(values);
-      double score = 0;
-      for (double v : values) score += v;
-      score /= static_cast<double>(values.size());
+    const RunSummary summary = summarize_run(run);
+    for (size_t i = 0; i < run.evaluations.size(); ++i) {
+      const auto& e = run.evaluations[i];
+      const EvaluationSummary& es = summary.evaluations[i];
+      const MetricSummary* m = es.find(headline_metric(run, e));
+      if (m == nullptr) continue;
+      all_fractions = all_fractions && is_fraction_metric(e.metric_values(m->name));
       std::string series = runs.size() > 1 ? run.label + "/" + e.protocol : e.protocol;
-      points.push_back({series, e.task, run.label + "/" + e.protocol, mean_record_field(e, "forward_passes"), score});
+      points.push_back({series, e.task, run.label + "/" + e.protocol, cost_in(es.cost, unit), m->value, m->stderr_value});
     }
   }
   const double width = 720, height = 380, left = 60, right = 200, top = 20, bottom = 50;
   const double plot_w = width - left - right, plot_h = height - top - bottom;
+  const std::string label = cost_unit_label(unit);
   std::string svg = fmt::format(
-      "<svg id=\"passes-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
-      "role=\"img\" aria-label=\"headline score against forward passes per doc\">\n",
-      width, height);
+      "<svg id=\"cost-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
+      "role=\"img\" aria-label=\"headline score with its standard error against {2}\">\n",
+      width, height, label);
   if (points.empty()) return svg + "<text x=\"20\" y=\"40\">no scored samples</text>\n</svg>\n";
-  double max_x = 0, min_y = all_fractions ? 0.0 : points[0].y, max_y = all_fractions ? 1.0 : points[0].y;
+  double min_x = 0, max_x = 0, min_y = all_fractions ? 0.0 : points[0].y - points[0].se,
+         max_y = all_fractions ? 1.0 : points[0].y + points[0].se;
   for (const auto& p : points) {
+    if (p.x > 0 && (min_x == 0 || p.x < min_x)) min_x = p.x;
     max_x = std::max(max_x, p.x);
-    min_y = std::min(min_y, p.y);
-    max_y = std::max(max_y, p.y);
+    if (all_fractions) continue;  // a fraction's axis is 0-100 %; bars beyond it are clipped
+    min_y = std::min(min_y, p.y - p.se);
+    max_y = std::max(max_y, p.y + p.se);
   }
-  if (max_x <= 0) max_x = 1;
   if (max_y <= min_y) max_y = min_y + 1;
-  // Round the x axis up to a 1-2-5 step so that ticks land on readable numbers.
-  double raw_step = max_x * 1.05 / 5, magnitude = std::pow(10.0, std::floor(std::log10(raw_step)));
-  double x_step = magnitude * (raw_step <= magnitude ? 1 : raw_step <= 2 * magnitude ? 2 : raw_step <= 5 * magnitude ? 5 : 10);
-  int x_ticks = static_cast<int>(std::ceil(max_x * 1.05 / x_step));
-  max_x = x_step * x_ticks;
-  auto px = [&](double x) { return left + x / max_x * plot_w; };
-  auto py = [&](double y) { return top + plot_h - (y - min_y) / (max_y - min_y) * plot_h; };
-  // Axes and ticks.
+  const Axis axis = cost_axis(min_x, max_x);
+  auto px = [&](double x) {
+    if (axis.log && x <= 0) return left;  // no cost recorded (an older run): pinned to the axis
+    return left + std::clamp(axis.fraction(x), 0.0, 1.0) * plot_w;
+  };
+  auto py = [&](double y) { return top + plot_h - (std::clamp(y, min_y, max_y) - min_y) / (max_y - min_y) * plot_h; };
   svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#888\"/>\n", left, top, plot_w,
                      plot_h);
-  for (int i = 0; i <= x_ticks; ++i) {
-    double xv = x_step * i;
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{:g}</text>\n", px(xv), top + plot_h + 15, xv);
-  }
+  for (double xv : axis.ticks)
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{:.3g}</text>\n", px(xv), top + plot_h + 15, xv);
   for (int i = 0; i <= 5; ++i) {
     double yv = min_y + (max_y - min_y) * i / 5;
     std::string ylabel = all_fractions ? fmt::format("{:.0f}", yv * 100) : fmt::format("{:.3g}", yv);
@@ -315,10 +373,10 @@ std::string render_passes_chart_svg(const std::vector<LoadedRun>& runs) {
     svg += fmt::format("<line x1=\"{0:.1f}\" x2=\"{1:.1f}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"#eee\"/>\n", left, left + plot_w,
                        py(yv));
   }
-  svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">forward passes per doc</text>\n",
-                     left + plot_w / 2, height - 12);
+  svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}{}</text>\n", left + plot_w / 2, height - 12,
+                     label, axis.log ? " (log scale)" : "");
   svg += fmt::format("<text transform=\"translate(14 {:.1f}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n",
-                     top + plot_h / 2, all_fractions ? "headline score (%)" : "headline score");
+                     top + plot_h / 2, all_fractions ? "headline score (%) ± 1 standard error" : "headline score ± 1 s.e.");
   // One thin line per task joins its protocols, cheapest first: the speed/accuracy trade-off.
   std::map<std::string, std::vector<const Point*>> by_task;
   for (const auto& p : points) by_task[p.task].push_back(&p);
@@ -335,10 +393,16 @@ std::string render_passes_chart_svg(const std::vector<LoadedRun>& runs) {
     if (std::find(series.begin(), series.end(), p.series) == series.end()) series.push_back(p.series);
   for (const auto& p : points) {
     size_t s = std::find(series.begin(), series.end(), p.series) - series.begin();
+    const double x = px(p.x), y_lo = py(p.y - p.se), y_hi = py(p.y + p.se);
     svg += fmt::format(
-        "<circle class=\"point\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"{}\"><title>{} {}: {:.4f} at {:.1f} passes</title>"
-        "</circle>\n<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n",
-        px(p.x), py(p.y), kPalette[s % 8], html_escape(p.label), html_escape(p.task), p.y, p.x, px(p.x) + 7, py(p.y) - 5,
+        "<g class=\"error-bar\" stroke=\"{0}\"><line x1=\"{1:.1f}\" x2=\"{1:.1f}\" y1=\"{2:.1f}\" y2=\"{3:.1f}\"/>"
+        "<line x1=\"{4:.1f}\" x2=\"{5:.1f}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\"/><line x1=\"{4:.1f}\" x2=\"{5:.1f}\" y1=\"{3:.1f}\" "
+        "y2=\"{3:.1f}\"/></g>\n",
+        kPalette[s % 8], x, y_lo, y_hi, x - 4, x + 4);
+    svg += fmt::format(
+        "<circle class=\"point\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"{}\"><title>{} {}: {:.4f} ± {:.4f} at {:.4g} "
+        "({})</title></circle>\n<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n",
+        x, py(p.y), kPalette[s % 8], html_escape(p.label), html_escape(p.task), p.y, p.se, p.x, label, x + 7, py(p.y) - 5,
         html_escape(p.task));
   }
   for (size_t s = 0; s < series.size(); ++s) {
@@ -356,7 +420,7 @@ std::string render_html_report(const std::vector<LoadedRun>& runs, const ReportO
   out += "<p>Runs: ";
   for (size_t i = 0; i < runs.size(); ++i) out += fmt::format("{}<code>{}</code>", i ? ", " : "", html_escape(runs[i].dir));
   out += "</p>\n<h2 id=\"summary\">Summary</h2>\n" + summary_tables(runs);
-  out += "<h2 id=\"chart\">Score against forward passes</h2>\n" + render_passes_chart_svg(runs);
+  out += "<h2 id=\"chart\">Score against cost</h2>\n" + render_cost_chart_svg(runs, options.cost_unit);
   out += "<h2 id=\"collapse\">Collapse diagnostics</h2>\n" + collapse_section(runs);
   out += R"HTML(<h2 id="samples">Samples</h2>
 <div class="filters">

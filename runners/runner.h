@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/core/json_io.h"
+#include "harness/core/model_cost.h"
 
 namespace dlmeval {
 
@@ -49,6 +50,7 @@ struct GenerationResult {
   std::string text;         // decoded (empty without a tokenizer)
   int64_t forward_passes = 0;
   int64_t generated_tokens = 0;
+  ModelCost cost;           // this request's share of its batch's model work
 };
 
 // One question's choices. Usually one shared context and several continuations; WinoGrande-style
@@ -65,6 +67,7 @@ struct ChoiceResult {
   std::vector<double> loglik;  // one per continuation (higher = preferred)
   std::vector<double> stderr_of_loglik;
   int64_t forward_passes = 0;
+  ModelCost cost;  // the model work of this question
 };
 
 class Runner {

@@ -160,11 +160,25 @@ std::string PythonRegex::substitute(std::string_view raw, const std::string& rep
         continue;
       }
       const char n = replacement[++i];
-      if (n >= '0' && n <= '9') {
+      auto octal = [&](size_t at) { return at < replacement.size() && replacement[at] >= '0' && replacement[at] <= '7'; };
+      auto digit = [&](size_t at) { return at < replacement.size() && replacement[at] >= '0' && replacement[at] <= '9'; };
+      if (n == '0') {
+        // Python's sre_parse: \0 begins an octal escape of up to three digits, never a group.
         std::string digits(1, n);
-        if (i + 1 < replacement.size() && replacement[i + 1] >= '0' && replacement[i + 1] <= '9' &&
-            std::stoul(digits + replacement[i + 1]) <= groups) {
+        for (int k = 0; k < 2 && octal(i + 1); ++k) digits += replacement[++i];
+        out += static_cast<char>(std::stoul(digits, nullptr, 8) & 0xff);
+      } else if (n >= '1' && n <= '9') {
+        // Two digits are a group number; three octal digits are a character (\101 is "A").
+        std::string digits(1, n);
+        if (digit(i + 1)) {
           digits += replacement[++i];
+          if (n <= '7' && digits[1] <= '7' && octal(i + 1)) {
+            digits += replacement[++i];
+            const unsigned long code_point = std::stoul(digits, nullptr, 8);
+            if (code_point > 0377) throw UserError("regex replacement has the octal escape \\" + digits + ", above \\377");
+            out += static_cast<char>(code_point);
+            continue;
+          }
         }
         out += group_text(subject, ov, group_number(digits)).value_or("");
       } else if (n == 'g' && i + 1 < replacement.size() && replacement[i + 1] == '<') {

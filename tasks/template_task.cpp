@@ -86,21 +86,25 @@ struct Config {
   }
 };
 
-// Every record of one split: JSON lines, a JSON array, or CSV with a header row (values strings).
-std::vector<Json> read_split(const TaskDefinition& definition, const std::string& split, const std::string& data_dir) {
+// Where a split's file lives: "./" and "../" paths beside the task file, any other under the data
+// directory. The one rule for the reader and for the manifest's file list.
+std::string split_path(const TaskDefinition& definition, const std::string& split, const std::string& data_dir) {
   const Json& files = definition.config["dataset_files"];
   if (!files.is_object()) throw UserError(definition.origin + ": dataset_files must map split names to files");
   if (!files.contains(split) || !files[split].is_string())
     throw UserError(definition.origin + ": dataset_files has no file for split \"" + split + "\"");
   const std::string relative = files[split].get<std::string>();
-  std::string path;
   if (relative.rfind("./", 0) == 0 || relative.rfind("../", 0) == 0) {
     if (definition.base_dir.empty() && definition.origin.rfind("builtin:", 0) == 0)
       throw UserError(definition.origin + ": a shipped task file names its data under the data directory");
-    path = locate_data_file(definition.name, definition.base_dir, relative);
-  } else {
-    path = locate_data_file(definition.name, data_dir, relative);
+    return locate_data_file(definition.name, definition.base_dir, relative);
   }
+  return locate_data_file(definition.name, data_dir, relative);
+}
+
+// Every record of one split: JSON lines, a JSON array, or CSV with a header row (values strings).
+std::vector<Json> read_split(const TaskDefinition& definition, const std::string& split, const std::string& data_dir) {
+  const std::string path = split_path(definition, split, data_dir);
   std::string base = path;
   for (const char* suffix : {".gz", ".bz2"})
     if (base.size() > std::strlen(suffix) && base.compare(base.size() - std::strlen(suffix), std::string::npos, suffix) == 0)
@@ -291,12 +295,8 @@ TemplateSetup make_setup(const TaskDefinition& definition, const TaskOptions& op
 // Data file paths for the manifest, resolved as the reader resolves them.
 std::vector<std::string> resolved_files(const TaskDefinition& definition, const TaskOptions& options) {
   std::vector<std::string> out;
-  for (const auto& [split, file] : definition.config["dataset_files"].items()) {
-    if (!file.is_string()) continue;
-    const std::string relative = file.get<std::string>();
-    const bool local = relative.rfind("./", 0) == 0 || relative.rfind("../", 0) == 0;
-    out.push_back(locate_data_file(definition.name, local ? definition.base_dir : options.data_dir, relative));
-  }
+  for (const auto& [split, file] : definition.config["dataset_files"].items())
+    if (file.is_string()) out.push_back(split_path(definition, split, options.data_dir));
   return out;
 }
 

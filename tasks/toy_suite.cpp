@@ -17,6 +17,8 @@ namespace fs = std::filesystem;
 constexpr size_t kArithTrain = 2000, kArithTest = 200;
 constexpr size_t kChoiceTrain = 2000, kChoiceTest = 200;
 constexpr size_t kCodeTest = 40;  // the rest of the 162 code templates is the train split
+constexpr int kCountFirstStart = 10, kCountLastStart = 69, kCountShortest = 17, kCountLongest = 21;
+constexpr size_t kCountTest = 60;  // of the 60 x 5 (start, length) pairs; the rest is the train split
 
 // std::uniform_int_distribution differs between standard libraries; a modulo of the standard
 // mt19937_64 gives the same suite everywhere (the bias is irrelevant for n this small).
@@ -152,6 +154,14 @@ Json make_code(const CodeOp& op, int k, const std::string& var) {
   return Json{{"prompt", prompt}, {"entry_point", entry}, {"canonical_solution", solution}, {"test", test}};
 }
 
+Json make_count(int start, int length) {
+  const int end = start + length - 1;
+  std::string answer;
+  for (int v = start; v <= end; ++v) answer += (v == start ? "" : ", ") + n(v);
+  return Json{{"start", start}, {"end", end}, {"question", "Count from " + n(start) + " to " + n(end) + "."},
+              {"answer", answer}};
+}
+
 // Draws until `train + test` distinct records (by `key`) exist; the first `test` go to the test split.
 template <class Draw, class Key>
 ToySplit draw_unique(ToyRng& rng, size_t train, size_t test, Draw draw, Key key) {
@@ -165,6 +175,22 @@ ToySplit draw_unique(ToyRng& rng, size_t train, size_t test, Draw draw, Key key)
     (split.test.size() < test ? split.test : split.train).push_back(std::move(record));
   }
   return split;
+}
+
+// The first `test` records of the shuffled list are the test split, the rest the train split.
+ToySplit shuffled_split(ToyRng& rng, std::vector<Json> records, size_t test) {
+  rng.shuffle(records);
+  ToySplit split;
+  split.test.assign(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(test));
+  split.train.assign(records.begin() + static_cast<std::ptrdiff_t>(test), records.end());
+  return split;
+}
+
+// Sets `key` of every record to name(split, index within the split).
+template <class Name>
+void name_records(ToySplit& split, const char* key, Name name) {
+  for (size_t i = 0; i < split.train.size(); ++i) split.train[i][key] = name("train", i);
+  for (size_t i = 0; i < split.test.size(); ++i) split.test[i][key] = name("test", i);
 }
 
 void write_jsonl(const fs::path& path, const std::vector<Json>& records) {
@@ -182,11 +208,7 @@ ToySuite generate_toy_suite(uint64_t seed) {
                             [](const Json& r) { return r["question"].get<std::string>(); });
   suite.choice = draw_unique(rng, kChoiceTrain, kChoiceTest, make_choice,
                              [](const Json& r) { return r["question"]["stem"].get<std::string>(); });
-  const char* splits[] = {"train", "test"};
-  for (int s = 0; s < 2; ++s) {
-    std::vector<Json>& records = s == 0 ? suite.choice.train : suite.choice.test;
-    for (size_t i = 0; i < records.size(); ++i) records[i]["id"] = std::string("toy_choice_") + splits[s] + "_" + n(i);
-  }
+  name_records(suite.choice, "id", [](const char* split, size_t i) { return "toy_choice_" + std::string(split) + "_" + n(i); });
 
   std::vector<Json> code;
   for (const CodeOp& op : kOps) {
@@ -194,13 +216,14 @@ ToySuite generate_toy_suite(uint64_t seed) {
       for (const char* var : kVars) code.push_back(make_code(op, k, var));
     }
   }
-  rng.shuffle(code);
-  suite.code.test.assign(code.begin(), code.begin() + kCodeTest);
-  suite.code.train.assign(code.begin() + kCodeTest, code.end());
-  for (int s = 0; s < 2; ++s) {
-    std::vector<Json>& records = s == 0 ? suite.code.train : suite.code.test;
-    for (size_t i = 0; i < records.size(); ++i) records[i]["task_id"] = std::string("Toy/") + splits[s] + "/" + n(i);
-  }
+  suite.code = shuffled_split(rng, std::move(code), kCodeTest);
+  name_records(suite.code, "task_id", [](const char* split, size_t i) { return "Toy/" + std::string(split) + "/" + n(i); });
+  // Drawn after the other families, so adding this one left their records as they were.
+  std::vector<Json> count;
+  for (int start = kCountFirstStart; start <= kCountLastStart; ++start)
+    for (int length = kCountShortest; length <= kCountLongest; ++length) count.push_back(make_count(start, length));
+  suite.count = shuffled_split(rng, std::move(count), kCountTest);
+  name_records(suite.count, "id", [](const char* split, size_t i) { return "toy_count_" + std::string(split) + "_" + n(i); });
   return suite;
 }
 
@@ -211,7 +234,7 @@ std::string toy_file(const std::string& family, const std::string& split) {
 void write_toy_suite(const std::string& dir, uint64_t seed) {
   const ToySuite suite = generate_toy_suite(seed);
   const std::pair<const char*, const ToySplit*> families[] = {
-      {"arith", &suite.arith}, {"choice", &suite.choice}, {"code", &suite.code}};
+      {"arith", &suite.arith}, {"choice", &suite.choice}, {"code", &suite.code}, {"count", &suite.count}};
   for (const auto& [family, split] : families) {
     std::error_code ec;
     fs::create_directories(fs::path(dir) / "toy" / family, ec);
@@ -245,6 +268,8 @@ void check_toy_record(const std::string& family, const Json& record, const std::
     for (const char* key : {"task_id", "prompt", "entry_point", "canonical_solution", "test"}) {
       string_field(record, key, where);
     }
+  } else if (family == "count") {
+    for (const char* key : {"id", "question", "answer"}) string_field(record, key, where);
   } else {
     throw std::invalid_argument("unknown toy family " + family);
   }
@@ -280,6 +305,12 @@ std::string toy_code_prompt(const Json& record) { return record.at("prompt").get
 
 std::string toy_code_response(const Json& record) { return record.at("canonical_solution").get<std::string>(); }
 
+std::string toy_count_prompt(const Json& record) {
+  return "Question: " + record.at("question").get<std::string>() + "\nAnswer:";
+}
+
+std::string toy_count_response(const Json& record) { return " " + record.at("answer").get<std::string>(); }
+
 namespace {
 
 ToyExample render_example(const std::string& family, const Json& record) {
@@ -290,6 +321,10 @@ ToyExample render_example(const std::string& family, const Json& record) {
   } else if (family == "choice") {
     example.prompt = toy_choice_prompt(record);
     example.response = " " + toy_choice_options(record)[toy_choice_gold(record)];
+  } else if (family == "count") {
+    example.prompt = toy_count_prompt(record);
+    example.response = toy_count_response(record);
+    example.response_length = kToyCountResponseTokens;
   } else {
     example.prompt = toy_code_prompt(record);
     example.response = toy_code_response(record);
@@ -301,7 +336,7 @@ ToyExample render_example(const std::string& family, const Json& record) {
 
 std::vector<ToyExample> toy_training_examples(const std::string& data_dir) {
   std::vector<ToyExample> examples;
-  for (const char* family : {"arith", "choice", "code"}) {
+  for (const char* family : {"arith", "choice", "code", "count"}) {
     const std::string path = locate_data_file(std::string("toy_") + family, data_dir, toy_file(family, "train"));
     size_t line = 0;
     for (const Json& record : read_jsonl_records(path)) {
@@ -315,7 +350,7 @@ std::vector<ToyExample> toy_training_examples(const std::string& data_dir) {
 std::vector<ToyExample> toy_training_examples(const ToySuite& suite) {
   std::vector<ToyExample> examples;
   const std::pair<const char*, const ToySplit*> families[] = {
-      {"arith", &suite.arith}, {"choice", &suite.choice}, {"code", &suite.code}};
+      {"arith", &suite.arith}, {"choice", &suite.choice}, {"code", &suite.code}, {"count", &suite.count}};
   for (const auto& [family, split] : families) {
     for (const Json& record : split->train) examples.push_back(render_example(family, record));
   }

@@ -8,6 +8,10 @@
 //                                  "label"}]}, "answerKey"}; four options, the stem lists them
 //   toy/code/{train,test}.jsonl    HumanEval records {"task_id", "prompt", "entry_point",
 //                                  "canonical_solution", "test"}
+//   toy/count/{train,test}.jsonl   long answers: {"id", "start", "end", "question", "answer"},
+//                                  "Count from 17 to 34." answered "17, 18, ..., 34" (17 to 21
+//                                  two-digit numbers, 64 tokens or more), where decoding many
+//                                  tokens per step matters
 // The prompt/response renderers below are the single definition used both by the toy tasks
 // (tasks/toy_tasks.h) and to build the training corpus, so training and evaluation see the same text.
 #include <cstdint>
@@ -25,7 +29,7 @@ struct ToySplit {
 };
 
 struct ToySuite {
-  ToySplit arith, choice, code;
+  ToySplit arith, choice, code, count;
 };
 
 // Generates the whole suite in memory.
@@ -47,11 +51,19 @@ std::vector<std::string> toy_choice_options(const Json& record);
 size_t toy_choice_gold(const Json& record);          // index of answerKey among the labels
 std::string toy_code_prompt(const Json& record);     // the HumanEval-style prompt
 std::string toy_code_response(const Json& record);   // the canonical solution (function body)
+std::string toy_count_prompt(const Json& record);    // "Question: Count from A to B.\nAnswer:"
+std::string toy_count_response(const Json& record);  // " A, A+1, ..., B"
+
+// Tokens of response plus EOS padding a training example of the count family may take (the
+// other families use the trainer's default): the count protocols' generation window, so the
+// model learns to fill whatever follows its answer with EOS.
+inline constexpr int64_t kToyCountResponseTokens = 96;
 
 struct ToyExample {
-  std::string family;  // "arith", "choice", "code"
+  std::string family;  // "arith", "choice", "code", "count"
   std::string prompt;
   std::string response;
+  int64_t response_length = 0;  // response + EOS padding tokens; 0 = the trainer's default
 };
 
 // The train split of every family under `data_dir`, rendered as (prompt, response) pairs.

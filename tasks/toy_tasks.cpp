@@ -1,6 +1,7 @@
 #include "tasks/toy_tasks.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "harness/core/error.h"
 #include "scorers/number_extraction.h"
@@ -159,12 +160,86 @@ class ToyCodeTask : public BasicTask {
   std::vector<int> extra_k_;
 };
 
+// The integers of a comma-separated list, in order; nullopt when any item is not an integer.
+std::optional<std::vector<long>> parse_count_list(const std::string& text) {
+  std::vector<long> items;
+  size_t at = 0;
+  const std::string body = trim(text);
+  if (body.empty()) return std::nullopt;
+  while (at <= body.size()) {
+    const size_t comma = std::min(body.find(',', at), body.size());
+    const std::string item = trim(body.substr(at, comma - at));
+    if (item.empty() || item.size() > 6 || !std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return std::nullopt;
+    items.push_back(std::stol(item));
+    at = comma + 1;
+  }
+  return items;
+}
+
+// Long answers (two-digit numbers only, so every item takes the same tokens): the whole list must
+// be right for exact_match; item_accuracy gives the share of
+// list positions that hold the right number (over the longer of the two lists), so a protocol
+// that breaks the sequence halfway shows by how much.
+class ToyCountTask : public BasicTask {
+ public:
+  explicit ToyCountTask(const TaskOptions& options) : BasicTask("toy_count", "1.0", RequestKind::Generate) {
+    std::string path;
+    for (Json& record : read_toy_records(name(), "count", "test", options, &path)) {
+      std::string id = record["id"].get<std::string>();
+      docs_.push_back(Doc{std::move(id), std::move(record)});
+    }
+    files_.push_back(path);
+    shots(options, 0, 0);
+    finish_docs(options);
+  }
+
+  TaskRequest build_request(const Doc& doc) const override {
+    index_of(doc);
+    TaskRequest request;
+    request.kind = RequestKind::Generate;
+    request.doc_id = doc.id;
+    request.contexts = {toy_count_prompt(doc.fields)};
+    request.stop_strings = {"Question:", "\n"};
+    request.target = doc.fields.at("answer");
+    return request;
+  }
+
+  ScoredSample score(const Doc& doc, const TaskRequest& request, const TaskOutput& output) const override {
+    require_texts(*this, request, output);
+    const std::vector<long> gold = *parse_count_list(doc.fields.at("answer").get<std::string>());
+    double exact = 0, items = 0, invalid = 0;
+    Json filtered = Json::array();
+    for (const std::string& raw : output.texts) {
+      const auto list = parse_count_list(truncate_at_stops(raw, request.stop_strings));
+      if (!list) {
+        invalid += 1;
+        filtered.push_back(nullptr);
+        continue;
+      }
+      exact += *list == gold;
+      size_t right = 0;
+      for (size_t i = 0; i < std::min(list->size(), gold.size()); ++i) right += (*list)[i] == gold[i];
+      items += static_cast<double>(right) / static_cast<double>(std::max(list->size(), gold.size()));
+      filtered.push_back(*list);
+    }
+    const double n = static_cast<double>(output.texts.size());
+    ScoredSample scored;
+    scored.metrics = {{"exact_match", exact / n}, {"item_accuracy", items / n}, {"invalid_extraction", invalid / n}};
+    scored.filtered = std::move(filtered);
+    return scored;
+  }
+
+  std::vector<std::string> metric_names() const override { return {"exact_match", "item_accuracy", "invalid_extraction"}; }
+};
+
 }  // namespace
 
 std::unique_ptr<Task> make_toy_task(const std::string& name, const TaskOptions& options) {
   if (name == "toy_arith") return std::make_unique<ToyArithTask>(options);
   if (name == "toy_choice") return make_toy_choice(options);
   if (name == "toy_code") return std::make_unique<ToyCodeTask>(options);
+  if (name == "toy_count") return std::make_unique<ToyCountTask>(options);
   return nullptr;
 }
 
@@ -173,6 +248,7 @@ std::vector<std::pair<std::string, std::string>> toy_task_list() {
       {"toy_arith", "Toy suite (dlmeval toy-data): one- and two-step word problems, GSM8K format; exact match"},
       {"toy_choice", "Toy suite: largest/smallest number and word categories, 4 options, ARC format; acc, acc_norm"},
       {"toy_code", "Toy suite: one-line Python functions with asserts, HumanEval format; pass@1 in the sandbox"},
+      {"toy_count", "Toy suite: count from A to B (17-21 two-digit numbers, 64+ tokens): long answers; exact match, item accuracy"},
   };
 }
 

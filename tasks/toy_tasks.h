@@ -5,6 +5,8 @@
 //                the train split); exact match strict (####) and flexible (last number).
 //  * toy_choice: ARC-style multiple choice, continuations " {option}"; acc, acc_norm.
 //  * toy_code:   HumanEval-style completion run in the code sandbox; pass@1 (pass@k with --samples).
+//  * toy_count:  long answers ("Count from A to B." -> "A, ..., B", 64 tokens or more); exact_match,
+//                item_accuracy (share of list positions right), invalid_extraction.
 #include <memory>
 #include <string>
 #include <utility>

@@ -59,7 +59,7 @@ int run_sweep(const SweepArgs& a) {
   }
   dlmeval::write_text_file_atomic(out + "/sweep.md", "# Sweep " + prefix + "\n\n" + table);
   auto loaded = dlmeval::load_run(out);
-  dlmeval::write_text_file_atomic(out + "/sweep.svg", dlmeval::render_passes_chart_svg({loaded}));
+  dlmeval::write_text_file_atomic(out + "/sweep.svg", dlmeval::render_cost_chart_svg({loaded}, dlmeval::CostUnit::Flops));
   std::printf("%s\n%zu grid points, %zu docs evaluated, %zu resumed; table %s/sweep.md, chart %s/sweep.svg\n",
               table.c_str(), points.size(), report.docs_run, report.docs_resumed, out.c_str(), out.c_str());
   return 0;

@@ -12,7 +12,7 @@ struct ToyDataArgs {
 };
 
 const bool registered = dlmeval::register_command(
-    {"toy-data", "Write the toy suite (toy_arith, toy_choice, toy_code) into a data directory",
+    {"toy-data", "Write the toy suite (toy_arith, toy_choice, toy_code, toy_count) into a data directory",
      [](CLI::App& app) -> std::function<int()> {
        auto args = std::make_shared<ToyDataArgs>();
        app.add_option("--out", args->out, "Data directory to write toy/... into")->required();

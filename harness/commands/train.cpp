@@ -42,7 +42,7 @@ dlmeval::ProgressCallback progress_printer() {
 
 std::vector<dlmeval::TrainExample> as_corpus(const std::vector<dlmeval::ToyExample>& examples) {
   std::vector<dlmeval::TrainExample> corpus;
-  for (const auto& ex : examples) corpus.push_back({ex.family, ex.prompt, ex.response});
+  for (const auto& ex : examples) corpus.push_back({ex.family, ex.prompt, ex.response, ex.response_length});
   return corpus;
 }
 

@@ -36,7 +36,8 @@ Json SampleRecord::to_json() const {
                  {"seed", seed},
                  {"seconds", cost.seconds},
                  {"prompt_tokens", cost.prompt_tokens},
-                 {"forward_passes", cost.forward_passes}};
+                 {"forward_passes", cost.forward_passes},
+                 {"cost", cost.model.to_json()}};
   if (generate) {
     record["generated_tokens"] = cost.generated_tokens;
     record["generated_tokens_per_sample"] = cost.generated_tokens_per_sample;

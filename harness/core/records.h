@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/core/json_io.h"
+#include "harness/core/model_cost.h"
 
 namespace dlmeval {
 
@@ -55,9 +56,10 @@ struct SampleCost {
   int64_t prompt_tokens = 0;
   int64_t generated_tokens = 0;            // generation only: all samples of the doc
   std::vector<int64_t> generated_tokens_per_sample;  // generation only: one count per answer
-  int64_t forward_passes = 0;
+  int64_t forward_passes = 0;              // model calls (a guided call on the doubled batch counts once)
   std::vector<double> loglik_stderr;       // choice only: Monte-Carlo standard error per option
   double seconds = 0;                      // the doc's share of its batch's wall time
+  ModelCost model;                         // rows, tokens, FLOPs, model seconds, peak memory
 };
 
 // One line of a run's samples file.

@@ -362,7 +362,13 @@ std::vector<ChoiceResult> score_choice_requests(const LoadedModel& model, const 
   std::vector<ChoiceResult> results;
   results.reserve(requests.size());
   check_requests(model, requests, request_name);
-  for (size_t i = 0; i < requests.size(); ++i) results.push_back(score_request(net, requests[i], options, request_name(i)));
+  for (size_t i = 0; i < requests.size(); ++i) {
+    ChoiceResult result;
+    const ModelCost spent =
+        work_during(*model.net, [&] { result = score_request(net, requests[i], options, request_name(i)); });
+    result.cost = spent;
+    results.push_back(std::move(result));
+  }
   return results;
 }
 

@@ -15,9 +15,7 @@ torch::Tensor HiddenStateModel::hidden(const torch::Tensor& ids, const std::opti
 }
 
 torch::Tensor HiddenStateModel::logits(const torch::Tensor& hidden_states) const {
-  const Transformer& net = *model_.net;
-  return torch::nn::functional::linear(hidden_states.to(net.device(), net.dtype()), net.weights().head)
-      .to(torch::kFloat32);
+  return model_.net->head_logits(hidden_states);
 }
 
 LogProbBatch::LogProbBatch(const HiddenStateModel& model, double cfg_scale, const ScoringOptions& options)

@@ -1,10 +1,12 @@
 #include "runners/models/transformer.h"
 
+#include <chrono>
 #include <cmath>
 #include <limits>
 
 #include "harness/core/error.h"
 #include "runners/checkpoint.h"
+#include "runners/device.h"
 
 namespace dlmeval {
 namespace {
@@ -28,6 +30,25 @@ double lowest_of(torch::ScalarType dtype) {
 torch::Tensor project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
   return b.defined() ? torch::nn::functional::linear(x, w, b) : torch::nn::functional::linear(x, w);
 }
+
+// Adds the wall time of one entry point to the network's work, after the device has finished it
+// (a CUDA kernel queue would otherwise make the time look free).
+class ModelTimer {
+ public:
+  ModelTimer(ModelCost& work, torch::Device device)
+      : work_(work), device_(device), started_(std::chrono::steady_clock::now()) {}
+  ~ModelTimer() {
+    synchronize(device_);
+    work_.model_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  }
+  ModelTimer(const ModelTimer&) = delete;
+  ModelTimer& operator=(const ModelTimer&) = delete;
+
+ private:
+  ModelCost& work_;
+  torch::Device device_;
+  std::chrono::steady_clock::time_point started_;
+};
 
 }  // namespace
 
@@ -55,22 +76,53 @@ torch::Tensor Transformer::rms_norm(const torch::Tensor& x, const torch::Tensor&
 
 torch::Tensor Transformer::forward(const torch::Tensor& input_ids, const std::optional<torch::Tensor>& attention_mask,
                                    KVCache* record) const {
+  ModelTimer timer(work_, device_);
   return head(run(input_ids, 0, attention_mask, record, nullptr));
 }
 
 torch::Tensor Transformer::hidden_states(const torch::Tensor& input_ids,
                                          const std::optional<torch::Tensor>& attention_mask) const {
+  ModelTimer timer(work_, device_);
   return run(input_ids, 0, attention_mask, nullptr, nullptr);
 }
 
+torch::Tensor Transformer::head_logits(const torch::Tensor& hidden) const {
+  ModelTimer timer(work_, device_);
+  return head(hidden.to(device_, dtype_));
+}
+
 torch::Tensor Transformer::head(const torch::Tensor& hidden) const {
+  const int64_t positions = hidden.numel() / std::max<int64_t>(1, config_.d_model);
+  work_.head_tokens += positions;
+  work_.flops += forward_flops(config_, 0, 0, positions);
   return project(hidden, weights_.head, {}).to(torch::kFloat32);
+}
+
+ModelCost work_during(const Transformer& net, const std::function<void()>& body) {
+  const ModelCost before = net.work();
+  reset_peak_memory(net.device());
+  body();
+  ModelCost spent = ModelCost::difference(net.work(), before);
+  if (auto peak = peak_memory_gib(net.device())) spent.peak_memory_bytes = std::llround(*peak * 1024.0 * 1024.0 * 1024.0);
+  return spent;
+}
+
+double forward_flops(const ModelConfig& c, int64_t computed, int64_t attended, int64_t head) {
+  const double d = static_cast<double>(c.d_model), q = static_cast<double>(c.n_heads * c.head_dim),
+               kv = static_cast<double>(c.n_kv_heads * c.head_dim), ffn = static_cast<double>(c.mlp_hidden);
+  // Per position and layer: the q, k, v and output projections and the three SwiGLU matrices,
+  // then scores and weighted values over every attended key (2 FLOPs per multiply-add).
+  const double linear = 2.0 * (d * q + 2.0 * d * kv + q * d + 3.0 * d * ffn);
+  const double attention = 4.0 * static_cast<double>(attended) * q;
+  return static_cast<double>(c.n_layers) * static_cast<double>(computed) * (linear + attention) +
+         2.0 * d * static_cast<double>(c.vocab_size) * static_cast<double>(head);
 }
 
 torch::Tensor Transformer::forward_window(const torch::Tensor& window_ids, int64_t start,
                                           const std::optional<torch::Tensor>& attention_mask,
                                           const KVCache& cache) const {
   if (cache.empty()) throw std::logic_error("forward_window needs a recorded KV cache");
+  ModelTimer timer(work_, device_);
   return head(run(window_ids, start, attention_mask, nullptr, &cache));
 }
 
@@ -81,6 +133,10 @@ torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const
   const int64_t B = ids.size(0), W = ids.size(1);
   const int64_t T = reuse ? reuse->k[0].size(2) : W;
   const int64_t H = c.n_heads, KV = c.n_kv_heads, hd = c.head_dim;
+  work_.rows += B;
+  work_.tokens_computed += B * W;
+  work_.tokens_cached += B * (T - W);
+  work_.flops += static_cast<double>(B) * forward_flops(c, W, T, 0);
 
   // The reference only applies a mask when it hides something: an all-ones mask equals no mask.
   std::optional<torch::Tensor> key_bias;      // [B,1,1,T] additive

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/core/model_cost.h"
 #include "runners/io/model_config.h"
 
 namespace dlmeval {
@@ -51,6 +52,13 @@ class Transformer {
   // The final normalised hidden states [B, T, d] in the network's dtype: forward without the head,
   // for callers that need the logits of a few positions only (choice scoring).
   torch::Tensor hidden_states(const torch::Tensor& input_ids, const std::optional<torch::Tensor>& attention_mask) const;
+  // Float32 logits of final hidden states [..., d] (from hidden_states): the LM head alone.
+  torch::Tensor head_logits(const torch::Tensor& hidden) const;
+
+  // Everything this network has computed since it was made, counted at the entry points above
+  // (rows, positions computed and read from a cache, LM-head positions, FLOPs, seconds). Callers
+  // take differences around the work they attribute. Not thread-safe, like the network itself.
+  const ModelCost& work() const { return work_; }
 
   const ModelConfig& config() const { return config_; }
   torch::Device device() const { return device_; }
@@ -69,7 +77,15 @@ class Transformer {
   TransformerWeights weights_;
   torch::Device device_;
   torch::ScalarType dtype_;
+  mutable ModelCost work_;
 };
+
+// The network's work while `body` runs, with the device allocator's peak over it (CUDA only).
+ModelCost work_during(const Transformer& net, const std::function<void()>& body);
+
+// The FLOPs estimate of one row: `computed` positions whose layers run while attending to
+// `attended` keys each, and `head` positions through the LM head (results/README.md, "Cost accounting").
+double forward_flops(const ModelConfig& config, int64_t computed, int64_t attended, int64_t head);
 
 // Loads weights from a checkpoint (validated) onto `device` in `dtype`.
 TransformerWeights load_weights(const Checkpoint& checkpoint, torch::Device device, torch::ScalarType dtype);

@@ -47,7 +47,10 @@ void run_batch(const LoadedModel& model, const GenerationSettings& s, const std:
   std::optional<StopStringRule> stop_rule;
   if (any_stops) stop_rule.emplace(*model.tokenizer, stops);
   torch::Generator gen = at::detail::createCPUGenerator(requests[rows[0]].seed);
-  SamplerOutput out = generate_tokens(*model.net, s, prompt, attention, gen, stop_rule ? &*stop_rule : nullptr);
+  SamplerOutput out;
+  const ModelCost spent = work_during(*model.net, [&] {
+    out = generate_tokens(*model.net, s, prompt, attention, gen, stop_rule ? &*stop_rule : nullptr);
+  });
   auto generated = out.generated().contiguous();
   for (int64_t b = 0; b < B; ++b) {
     const int64_t* p = generated[b].data_ptr<int64_t>();
@@ -59,6 +62,7 @@ void run_batch(const LoadedModel& model, const GenerationSettings& s, const std:
     result.text = std::move(kept.text);
     result.forward_passes = out.forward_passes;
     result.generated_tokens = static_cast<int64_t>(result.output_ids.size());
+    result.cost = spent.share(B);
   }
 }
 

@@ -28,6 +28,7 @@ constexpr int64_t kLossWindow = 20;
 
 struct TokenizedExample {
   std::vector<int64_t> prompt, response;
+  int64_t response_length = 0;  // response + EOS padding tokens
 };
 
 void check_options(const TrainOptions& o) {
@@ -79,7 +80,7 @@ class BatchSampler {
     for (int64_t b = 0; b < B; ++b) {
       const auto& members = families_[below(families_.size())];
       const TokenizedExample& ex = tokens_[members[below(members.size())]];
-      const size_t room = static_cast<size_t>(std::max<int64_t>(0, options_.response_length -
+      const size_t room = static_cast<size_t>(std::max<int64_t>(0, ex.response_length -
                                                                        static_cast<int64_t>(ex.response.size())));
       const size_t pad = below(room + 1);
       auto& row = rows[b];
@@ -121,6 +122,7 @@ std::string corpus_hash(const std::vector<TrainExample>& corpus) {
   std::string all;
   for (const TrainExample& ex : corpus) {
     Json record = {ex.family, ex.prompt, ex.response};
+    if (ex.response_length > 0) record.push_back(ex.response_length);  // earlier corpora keep their hash
     all += record.dump() + "\n";
   }
   return sha256_hex(all);
@@ -181,8 +183,9 @@ TrainReport train_toy_model(const std::vector<TrainExample>& corpus, const Train
 
   std::vector<TokenizedExample> tokens;
   for (const TrainExample& ex : corpus) {
-    TokenizedExample t{tokenizer.encode(ex.prompt), tokenizer.encode(ex.response)};
-    const size_t length = t.prompt.size() + std::max<size_t>(t.response.size(), options.response_length);
+    const int64_t window = ex.response_length > 0 ? ex.response_length : options.response_length;
+    TokenizedExample t{tokenizer.encode(ex.prompt), tokenizer.encode(ex.response), window};
+    const size_t length = t.prompt.size() + std::max<size_t>(t.response.size(), static_cast<size_t>(window));
     if (length > static_cast<size_t>(kMaxSequence)) {
       throw UserError("train: an example of family \"" + ex.family + "\" needs " + std::to_string(length) +
                       " tokens, more than the " + std::to_string(kMaxSequence) + " the model holds");

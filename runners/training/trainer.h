@@ -24,6 +24,9 @@ struct TrainExample {
   std::string family;  // examples are drawn family by family with equal weight (small families count as much)
   std::string prompt;
   std::string response;
+  // Response + EOS padding tokens of this example; 0 = TrainOptions::response_length. Long-answer
+  // families need a longer window without making every other example pay for it.
+  int64_t response_length = 0;
 };
 
 struct TrainOptions {

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "harness/core/error.h"
+#include "harness/core/model_cost.h"
 #include "results/aggregate.h"
 #include "results_fixture.h"
 
@@ -160,4 +161,64 @@ TEST(Manifest, RoundTripsAndRejectsBadFields) {
   }
   EXPECT_EQ(samples_file_name("bbh", "llada gen/256"), "samples-bbh-llada_gen_256.jsonl");
   EXPECT_EQ(doc_ids_digest({"b", "a"}), doc_ids_digest({"a", "b"}));
+}
+
+TEST(Aggregate, CostPerDocModelShareAndTokensPerCallFromTheRecordsCounters) {
+  TempDir dir("aggregate_cost");
+  RunManifest m = make_manifest();
+  m.tasks = {make_task("gsm8k", 4)};
+  m.protocols = {make_protocol("p64", 64)};
+  auto samples = binary_samples({1, 0, 1, 1});
+  for (size_t i = 0; i < samples.size(); ++i) {
+    ModelCost c;
+    c.rows = 8 + static_cast<int64_t>(i);  // 8, 9, 10, 11
+    c.tokens_computed = 100;
+    c.tokens_cached = 20 * static_cast<int64_t>(i);
+    c.head_tokens = 50;
+    c.flops = 1e9 * static_cast<double>(i + 1);  // 1..4 GFLOPs
+    c.model_seconds = 0.25;
+    c.peak_memory_bytes = i == 2 ? (int64_t{3} << 30) : 0;
+    samples[i]["cost"] = c.to_json();
+    samples[i]["seconds"] = 0.5;          // half of the wall time in the model
+    samples[i]["forward_passes"] = 16;
+    samples[i]["generated_tokens"] = 40;  // 40 tokens in 16 calls: 2.5 per call
+  }
+  write_run(dir.path(), m, {{{"gsm8k", "p64"}, samples}});
+  const RunSummary summary = write_summary(dir.path());
+  const CostSummary& c = summary.evaluations.at(0).cost;
+  EXPECT_DOUBLE_EQ(c.forward_passes, 16);
+  EXPECT_DOUBLE_EQ(c.rows, 9.5);
+  EXPECT_DOUBLE_EQ(c.tokens_computed, 100);
+  EXPECT_DOUBLE_EQ(c.tokens_cached, 30);
+  EXPECT_DOUBLE_EQ(c.flops, 2.5e9);
+  EXPECT_DOUBLE_EQ(c.seconds, 0.5);
+  EXPECT_DOUBLE_EQ(c.model_share, 0.5);
+  EXPECT_DOUBLE_EQ(c.tokens_per_call, 2.5);
+  EXPECT_EQ(c.peak_memory_bytes, int64_t{3} << 30);
+  const Json j = read_json_file(dir.path("summary.json"));
+  EXPECT_DOUBLE_EQ(j["results"][0]["cost"]["flops_per_doc"].get<double>(), 2.5e9);
+  const std::string md = read_file_bytes(dir.path("summary.md"));
+  EXPECT_NE(md.find("| gsm8k | p64 | 16.0 | 9.5 | 100 | 30 | 2.5e+09 | 0.5000 | 50% | 2.50 | 3.00 GiB |"), std::string::npos)
+      << md;
+}
+
+TEST(Aggregate, ModelCostSharesAndSumsAsTheRecordsNeed) {
+  ModelCost batch;
+  batch.rows = 16;
+  batch.tokens_computed = 16 * 26;
+  batch.flops = 1.6e8;
+  batch.model_seconds = 0.8;
+  batch.peak_memory_bytes = 1000;
+  const ModelCost one = batch.share(4);
+  EXPECT_EQ(one.rows, 4);
+  EXPECT_EQ(one.tokens_computed, 4 * 26);
+  EXPECT_DOUBLE_EQ(one.flops, 4e7);
+  EXPECT_DOUBLE_EQ(one.model_seconds, 0.2);
+  EXPECT_EQ(one.peak_memory_bytes, 1000);  // the batch's peak, not a quarter of it
+  ModelCost sum = one;
+  sum += one;
+  EXPECT_EQ(sum.rows, 8);
+  EXPECT_EQ(sum.peak_memory_bytes, 1000);
+  EXPECT_EQ(ModelCost::from_json(sum.to_json()).to_json(), sum.to_json());
+  EXPECT_EQ(ModelCost::difference(batch, one).rows, 12);
 }

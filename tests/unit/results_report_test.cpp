@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <regex>
 
+#include "results/aggregate.h"
 #include "results/report.h"
 #include "results_fixture.h"
 
@@ -72,18 +74,51 @@ TEST(Report, SelfContainedWithSummaryChartAndManifest) {
   EXPECT_EQ(html.find("</script><b"), std::string::npos);   // sample text cannot close the data block
 }
 
-TEST(Report, ChartPlacesPointsByForwardPassesAndScore) {
-  TempDir dir("report_chart");
-  write_report_run(dir.path("run"));
-  std::string svg = render_passes_chart_svg({load_run(dir.path("run"))});
-  std::regex point(R"re(<circle class="point" cx="([0-9.]+)" cy="([0-9.]+)")re");
-  std::vector<std::pair<double, double>> xy;
+// (cx, cy) of each protocol's point, read from the point and its tooltip ("<run>/<protocol> ...").
+std::map<std::string, std::pair<double, double>> chart_points(const std::string& svg) {
+  std::regex point(R"re(<circle class="point" cx="([0-9.]+)" cy="([0-9.]+)" r="5" fill="[^"]+"><title>[^/]+/(\S+) )re");
+  std::map<std::string, std::pair<double, double>> xy;
   for (auto it = std::sregex_iterator(svg.begin(), svg.end(), point); it != std::sregex_iterator(); ++it)
-    xy.emplace_back(std::stod((*it)[1]), std::stod((*it)[2]));
-  ASSERT_EQ(xy.size(), 2u);
-  std::sort(xy.begin(), xy.end());
-  EXPECT_LT(xy[0].first, xy[1].first);    // p32 (32 passes) left of p64 (64 passes)
-  EXPECT_GT(xy[0].second, xy[1].second);  // and, scoring 3/6 against 4/6, lower (SVG y grows downwards)
+    xy[(*it)[3]] = {std::stod((*it)[1]), std::stod((*it)[2])};
+  return xy;
+}
+
+TEST(Report, CostChartPlacesPointsByTheChosenUnitWithStandardErrorBars) {
+  TempDir dir("report_chart");
+  RunManifest m = make_manifest();
+  m.tasks = {make_task("gsm8k", 6)};
+  m.protocols = {make_protocol("p64", 64), make_protocol("p32", 32)};
+  auto slow = binary_samples({1, 1, 1, 1, 0, 0});
+  auto fast = binary_samples({1, 0, 1, 0, 1, 0});
+  // p32 takes half the FLOPs of p64 but, on this made-up machine, three times the seconds.
+  for (auto& r : slow) r["cost"] = {{"flops", 6.4e9}}, r["seconds"] = 0.1;
+  for (auto& r : fast) r["cost"] = {{"flops", 3.2e9}}, r["seconds"] = 0.3;
+  write_run(dir.path("run"), m, {{{"gsm8k", "p64"}, slow}, {{"gsm8k", "p32"}, fast}});
+  const LoadedRun run = load_run(dir.path("run"));
+
+  const std::string by_flops = render_cost_chart_svg({run}, CostUnit::Flops);
+  auto xy = chart_points(by_flops);
+  ASSERT_EQ(xy.size(), 2u) << by_flops;
+  EXPECT_GT(xy["p64"].first, xy["p32"].first);    // p64 (6.4 GFLOPs) right of p32 (3.2)
+  EXPECT_LT(xy["p64"].second, xy["p32"].second);  // and, scoring 4/6 against 3/6, higher (SVG y grows downwards)
+  EXPECT_NE(by_flops.find("estimated FLOPs per doc"), std::string::npos);
+
+  auto by_seconds = chart_points(render_cost_chart_svg({run}, CostUnit::Seconds));
+  ASSERT_EQ(by_seconds.size(), 2u);
+  EXPECT_LT(by_seconds["p64"].first, by_seconds["p32"].first);  // in seconds p64 is the cheaper one
+
+  // Each bar spans ± the bootstrap standard error of the summary, on the 0-100 % axis of 310 px.
+  const RunSummary summary = summarize_run(run);
+  std::regex bar(R"re(<g class="error-bar" stroke="[^"]+"><line x1="[0-9.]+" x2="[0-9.]+" y1="([0-9.]+)" y2="([0-9.]+)")re");
+  std::vector<double> extents;
+  for (auto it = std::sregex_iterator(by_flops.begin(), by_flops.end(), bar); it != std::sregex_iterator(); ++it)
+    extents.push_back(std::stod((*it)[1]) - std::stod((*it)[2]));
+  ASSERT_EQ(extents.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const double se = summary.evaluations[i].metrics.front().stderr_value;
+    ASSERT_GT(se, 0.1);
+    EXPECT_NEAR(extents[i], 2 * se * 310, 0.2) << summary.evaluations[i].protocol;
+  }
 }
 
 TEST(Report, ChromiumRendersTheSampleBrowser) {

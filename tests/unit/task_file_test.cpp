@@ -144,6 +144,12 @@ TEST(PythonRegexTest, SubstituteFollowsReSub) {
   EXPECT_EQ(PythonRegex("(\\w+)@(?P<host>\\w+)", "t").substitute("me@home you@work", "\\2:\\g<host>:\\g<1>"),
             "home:home:me work:work:you");
   EXPECT_EQ(PythonRegex(",", "t").substitute("1,234,567", "", 1), "1234,567");
+  // Python's octal escapes (re.sub("b", r"<\0>", "abc") == "a<\x00>c"): \0 is never group 0.
+  EXPECT_EQ(PythonRegex("b", "t").substitute("abc", "<\\0>"), std::string("a<\0>c", 5));
+  EXPECT_EQ(PythonRegex("b", "t").substitute("abc", "<\\011>"), "a<\t>c");
+  EXPECT_EQ(PythonRegex("(b)", "t").substitute("abc", "<\\101\\1>"), "a<Ab>c");
+  // Two digits are one group reference, as Python reads them: \10 with one group is an error.
+  EXPECT_THROW(PythonRegex("(b)", "t").substitute("abc", "\\10"), UserError);
   EXPECT_EQ(PythonRegex("(?s).*#### ", "t").substitute("work\nmore\n#### 42", ""), "42");
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <set>
 
 #include "harness/core/error.h"
 #include "scorers/sandbox.h"
@@ -143,7 +144,7 @@ TEST_F(ToyTasks, ListNamesEveryToyTask) {
     names.push_back(name);
     EXPECT_NE(make_toy_task(name, options(1)), nullptr) << name;
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"toy_arith", "toy_choice", "toy_code"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"toy_arith", "toy_choice", "toy_code", "toy_count"}));
 }
 
 // Scores the predictions written by TrainingDemo.DISABLED_DemoConfiguration (tests/torch) with the
@@ -162,5 +163,59 @@ TEST(ToyTasksDemo, DISABLED_ScoreDemoPredictions) {
     for (const PredictionMetric& m : report.metrics) {
       std::printf("%s %s = %.3f ± %.3f (n=%zu)\n", name, m.name.c_str(), m.mean, m.stderr_bootstrap, m.count);
     }
+  }
+}
+
+TEST_F(ToyTasks, CountAsksForTheWholeListAndGivesPartialCreditByPosition) {
+  auto task = make_toy_task("toy_count", options());
+  ASSERT_NE(task, nullptr);
+  const ToySuite suite = generate_toy_suite(kToySuiteDefaultSeed);
+  ASSERT_EQ(task->docs().size(), suite.count.test.size());
+  const Doc& doc = task->docs()[0];
+  const Json& record = suite.count.test[0];
+  const TaskRequest request = task->build_request(doc);
+  EXPECT_EQ(request.contexts[0], "Question: " + record["question"].get<std::string>() + "\nAnswer:");
+  const int start = record["start"].get<int>(), end = record["end"].get<int>();
+  std::string answer;
+  for (int v = start; v <= end; ++v) answer += (v == start ? "" : ", ") + std::to_string(v);
+  ASSERT_EQ(record["answer"].get<std::string>(), answer);
+  const size_t n = static_cast<size_t>(end - start + 1);
+
+  auto metrics = [&](const std::string& text) { return task->score(doc, request, TaskOutput{{text}, {}}).metrics; };
+  const auto right = metrics(" " + answer + "\nQuestion: next");
+  EXPECT_EQ(right.at("exact_match"), 1.0);
+  EXPECT_EQ(right.at("item_accuracy"), 1.0);
+  EXPECT_EQ(right.at("invalid_extraction"), 0.0);
+  // One number wrong halfway (the sequence breaks): not exact, (n - 1) / n of the positions right.
+  std::string broken;
+  for (int v = start; v <= end; ++v) broken += (v == start ? "" : ", ") + std::to_string(v == start + 5 ? v + 7 : v);
+  const auto one_off = metrics(" " + broken);
+  EXPECT_EQ(one_off.at("exact_match"), 0.0);
+  EXPECT_DOUBLE_EQ(one_off.at("item_accuracy"), static_cast<double>(n - 1) / static_cast<double>(n));
+  // Stopping early: the missing positions count against it; running on: so do the extra ones.
+  EXPECT_DOUBLE_EQ(metrics(" " + std::to_string(start)).at("item_accuracy"), 1.0 / static_cast<double>(n));
+  EXPECT_DOUBLE_EQ(metrics(" " + answer + ", " + std::to_string(end + 1)).at("item_accuracy"),
+                   static_cast<double>(n) / static_cast<double>(n + 1));
+  for (const std::string bad : {"", "   ", " 17, 18, x", " 17,, 18"}) {
+    const auto invalid = metrics(bad);
+    EXPECT_EQ(invalid.at("invalid_extraction"), 1.0) << bad;
+    EXPECT_EQ(invalid.at("item_accuracy"), 0.0) << bad;
+  }
+}
+
+TEST(ToySuite, CountAnswersAreSeventeenToTwentyOneTwoDigitNumbersAndSplitsAreDisjoint) {
+  const ToySuite suite = generate_toy_suite(kToySuiteDefaultSeed);
+  EXPECT_EQ(suite.count.test.size(), 60u);
+  EXPECT_EQ(suite.count.train.size(), 60u * 5 - 60);
+  std::set<std::string> test_questions;
+  for (const Json& r : suite.count.test) test_questions.insert(r["question"].get<std::string>());
+  EXPECT_EQ(test_questions.size(), suite.count.test.size());
+  for (const Json& r : suite.count.train) {
+    EXPECT_EQ(test_questions.count(r["question"].get<std::string>()), 0u) << r["question"];
+    const int length = r["end"].get<int>() - r["start"].get<int>() + 1;
+    EXPECT_GE(length, 17);
+    EXPECT_LE(length, 21);
+    EXPECT_GE(r["start"].get<int>(), 10);
+    EXPECT_LE(r["end"].get<int>(), 99);
   }
 }
