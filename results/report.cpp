@@ -186,10 +186,11 @@ std::string summary_tables(const std::vector<LoadedRun>& runs) {
         out += fmt::format("<tr class=\"summary-row\"><td>{}</td><td>{} <code>{}</code></td><td>{}</td><td class=\"num\">"
                            "{:.4f}</td><td class=\"num\">{:.4f}</td><td class=\"num\">{}</td><td class=\"num\">{:.1f}</td>"
                            "<td class=\"num\">{:.1f}</td><td class=\"num\">{:.3g}</td><td class=\"num\">{:.4f}</td>"
-                           "<td class=\"num\">{:.2f}</td></tr>\n",
+                           "<td class=\"num\">{}</td></tr>\n",
                            html_escape(e.task), html_escape(e.protocol), html_escape(e.protocol_fingerprint),
                            html_escape(m.name), m.value, m.stderr_value, m.n, e.mean_forward_passes,
-                           e.mean_generated_tokens, e.cost.flops, e.cost.seconds, e.cost.tokens_per_call);
+                           e.mean_generated_tokens, e.cost.flops, e.cost.seconds,
+                           e.cost.generated_tokens > 0 ? fmt::format("{:.2f}", e.cost.tokens_per_call) : "—");
       }
       if (e.metrics.empty()) {
         out += fmt::format("<tr class=\"summary-row\"><td>{}</td><td>{}</td><td colspan=\"9\">no samples</td></tr>\n",
@@ -338,7 +339,7 @@ std::string render_cost_chart_svg(const std::vector<LoadedRun>& runs, CostUnit u
       points.push_back({series, e.task, run.label + "/" + e.protocol, cost_in(es.cost, unit), m->value, m->stderr_value});
     }
   }
-  const double width = 720, height = 380, left = 60, right = 200, top = 20, bottom = 50;
+  const double width = 820, height = 380, left = 60, right = 300, top = 20, bottom = 50;
   const double plot_w = width - left - right, plot_h = height - top - bottom;
   const std::string label = cost_unit_label(unit);
   std::string svg = fmt::format(

@@ -86,6 +86,21 @@ torch::Tensor Transformer::hidden_states(const torch::Tensor& input_ids,
   return run(input_ids, 0, attention_mask, nullptr, nullptr);
 }
 
+torch::Tensor Transformer::forward_head_range(const torch::Tensor& input_ids,
+                                              const std::optional<torch::Tensor>& attention_mask, int64_t head_start,
+                                              int64_t head_length, KVCache* record) const {
+  ModelTimer timer(work_, device_);
+  return head(run(input_ids, 0, attention_mask, record, nullptr).narrow(1, head_start, head_length));
+}
+
+torch::Tensor Transformer::forward_window_head_range(const torch::Tensor& window_ids, int64_t start,
+                                                     const std::optional<torch::Tensor>& attention_mask,
+                                                     const KVCache& cache, int64_t head_start, int64_t head_length) const {
+  if (cache.empty()) throw std::logic_error("forward_window needs a recorded KV cache");
+  ModelTimer timer(work_, device_);
+  return head(run(window_ids, start, attention_mask, nullptr, &cache).narrow(1, head_start, head_length));
+}
+
 torch::Tensor Transformer::head_logits(const torch::Tensor& hidden) const {
   ModelTimer timer(work_, device_);
   return head(hidden.to(device_, dtype_));

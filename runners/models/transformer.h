@@ -49,6 +49,15 @@ class Transformer {
   // every other position's come from `cache` (recorded by forward on the full sequence).
   torch::Tensor forward_window(const torch::Tensor& window_ids, int64_t start,
                                const std::optional<torch::Tensor>& attention_mask, const KVCache& cache) const;
+  // As forward / forward_window, but only the `head_length` positions from `head_start` (relative
+  // to the input) go through the LM head: a sampler that reads one block of the canvas pays for
+  // the vocabulary projection of that block alone. The logits of those positions are the ones
+  // the full call returns.
+  torch::Tensor forward_head_range(const torch::Tensor& input_ids, const std::optional<torch::Tensor>& attention_mask,
+                                   int64_t head_start, int64_t head_length, KVCache* record = nullptr) const;
+  torch::Tensor forward_window_head_range(const torch::Tensor& window_ids, int64_t start,
+                                          const std::optional<torch::Tensor>& attention_mask, const KVCache& cache,
+                                          int64_t head_start, int64_t head_length) const;
   // The final normalised hidden states [B, T, d] in the network's dtype: forward without the head,
   // for callers that need the logits of a few positions only (choice scoring).
   torch::Tensor hidden_states(const torch::Tensor& input_ids, const std::optional<torch::Tensor>& attention_mask) const;

@@ -25,11 +25,15 @@ torch::Tensor LogitSource::guided(const torch::Tensor& logits) const {
 LogitSource::Window LogitSource::logits(const torch::Tensor& x, int64_t block_start, int64_t block_end, bool refresh) {
   ++forward_passes_;
   auto input = model_input(x);
-  if (cache_policy_ == CachePolicy::None) return {guided(net_.forward(input, mask_)), 0};
-  if (refresh || cache_.empty()) return {guided(net_.forward(input, mask_, &cache_)), 0};
+  // Only the block's logits are read: the rest of the canvas is not projected onto the vocabulary.
+  const int64_t block = block_end - block_start;
+  if (cache_policy_ == CachePolicy::None)
+    return {guided(net_.forward_head_range(input, mask_, block_start, block)), block_start};
+  if (refresh || cache_.empty())
+    return {guided(net_.forward_head_range(input, mask_, block_start, block, &cache_)), block_start};
   const int64_t end = cache_policy_ == CachePolicy::Prefix ? x.size(1) : block_end;
   auto window = input.narrow(1, block_start, end - block_start);
-  return {guided(net_.forward_window(window, block_start, mask_, cache_)), block_start};
+  return {guided(net_.forward_window_head_range(window, block_start, mask_, cache_, 0, block)), block_start};
 }
 
 }  // namespace dlmeval

@@ -26,7 +26,7 @@ class LogitSource {
     torch::Tensor logits;  // [B, W, V] float32, guidance applied
     int64_t start = 0;     // canvas position of the window's first column
   };
-  // Logits covering at least [block_start, block_end). `refresh` (the block's first step) makes a
+  // Logits of exactly [block_start, block_end). `refresh` (the block's first step) makes a
   // caching source run a full pass and record a new cache.
   Window logits(const torch::Tensor& x, int64_t block_start, int64_t block_end, bool refresh);
 

@@ -47,9 +47,9 @@ TEST(CostCounters, NoCacheRecomputesTheWholeCanvasEveryStep) {
   EXPECT_EQ(r.cost.rows, 8);
   EXPECT_EQ(r.cost.tokens_computed, 8 * 26);  // prompt 10 + canvas 16
   EXPECT_EQ(r.cost.tokens_cached, 0);
-  EXPECT_EQ(r.cost.head_tokens, 8 * 26);
-  EXPECT_DOUBLE_EQ(r.cost.flops, 8 * (layer_flops(26, 26) + 26 * kHead));  // 71,778,304
-  EXPECT_DOUBLE_EQ(r.cost.flops, 71778304.0);
+  EXPECT_EQ(r.cost.head_tokens, 8 * 8);  // only the block the step reads goes through the LM head
+  EXPECT_DOUBLE_EQ(r.cost.flops, 8 * (layer_flops(26, 26) + 8 * kHead));  // 52,903,936
+  EXPECT_DOUBLE_EQ(r.cost.flops, 52903936.0);
   EXPECT_GT(r.cost.model_seconds, 0);
   EXPECT_EQ(r.cost.peak_memory_bytes, 0);  // the CPU reports none
 }
@@ -61,16 +61,17 @@ TEST(CostCounters, PrefixCacheRecomputesFromTheBlockOnAndReadsThePrefix) {
   // attending to the cached 10 then 18 positions before them.
   EXPECT_EQ(r.cost.tokens_computed, 2 * 26 + 3 * 16 + 3 * 8);
   EXPECT_EQ(r.cost.tokens_cached, 3 * 10 + 3 * 18);
-  EXPECT_EQ(r.cost.head_tokens, r.cost.tokens_computed);
-  EXPECT_DOUBLE_EQ(r.cost.flops, 2 * layer_flops(26, 26) + 3 * layer_flops(16, 26) + 3 * layer_flops(8, 26) +
-                                     (2 * 26 + 3 * 16 + 3 * 8) * kHead);
+  EXPECT_EQ(r.cost.head_tokens, 8 * 8);
+  EXPECT_DOUBLE_EQ(r.cost.flops,
+                   2 * layer_flops(26, 26) + 3 * layer_flops(16, 26) + 3 * layer_flops(8, 26) + 8 * 8 * kHead);
 }
 
 TEST(CostCounters, DualCacheRecomputesTheBlockOnly) {
   const auto r = generate_requests(*test::golden_model("llada-tiny"), {request("llada_dual_cache")})[0];
   EXPECT_EQ(r.cost.tokens_computed, 2 * 26 + 6 * 8);
   EXPECT_EQ(r.cost.tokens_cached, 6 * 18);
-  EXPECT_DOUBLE_EQ(r.cost.flops, 2 * layer_flops(26, 26) + 6 * layer_flops(8, 26) + (2 * 26 + 6 * 8) * kHead);
+  EXPECT_EQ(r.cost.head_tokens, 8 * 8);
+  EXPECT_DOUBLE_EQ(r.cost.flops, 2 * layer_flops(26, 26) + 6 * layer_flops(8, 26) + 8 * 8 * kHead);
 }
 
 TEST(CostCounters, GuidanceDoublesTheRowsButNotTheCalls) {
@@ -78,7 +79,7 @@ TEST(CostCounters, GuidanceDoublesTheRowsButNotTheCalls) {
   EXPECT_EQ(r.forward_passes, 8);
   EXPECT_EQ(r.cost.rows, 16);
   EXPECT_EQ(r.cost.tokens_computed, 16 * 26);
-  EXPECT_DOUBLE_EQ(r.cost.flops, 16 * (layer_flops(26, 26) + 26 * kHead));
+  EXPECT_DOUBLE_EQ(r.cost.flops, 16 * (layer_flops(26, 26) + 8 * kHead));
 }
 
 TEST(CostCounters, ABatchIsSplitEvenlyOverItsRequestsPaddingIncluded) {
@@ -90,7 +91,7 @@ TEST(CostCounters, ABatchIsSplitEvenlyOverItsRequestsPaddingIncluded) {
     EXPECT_EQ(r.forward_passes, 8);
     EXPECT_EQ(r.cost.rows, 8);
     EXPECT_EQ(r.cost.tokens_computed, 8 * 26);
-    EXPECT_DOUBLE_EQ(r.cost.flops, 71778304.0);
+    EXPECT_DOUBLE_EQ(r.cost.flops, 52903936.0);
   }
 }
 
