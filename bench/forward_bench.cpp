@@ -31,7 +31,7 @@ void run_forward(benchmark::State& state, const Transformer& net, int64_t batch,
   for (auto _ : state) benchmark::DoNotOptimize(net.forward(ids, std::nullopt));
   const double iters = static_cast<double>(state.iterations());
   state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(batch * tokens) * iters, benchmark::Counter::kIsRate);
-  state.counters["GFLOP/s"] = benchmark::Counter(static_cast<double>(batch) * net.config().forward_flops(tokens) * iters / 1e9,
+  state.counters["GFLOP/s"] = benchmark::Counter(static_cast<double>(batch) * forward_flops(net.config(), tokens, tokens, tokens) * iters / 1e9,
                                                  benchmark::Counter::kIsRate);
   state.counters["params_M"] = static_cast<double>(net.config().parameter_count()) / 1e6;
 }

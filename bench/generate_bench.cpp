@@ -1,8 +1,10 @@
 // Generation speed of the samplers: samples/s and forward passes per sample, on the tiny golden
 // LLaDA checkpoint and on a random ~25M-parameter LLaDA (d_model 512, 8 layers, 8 heads, MLP
-// 1408, vocabulary 32000). One iteration each, one thread, a 16-token prompt; early exit off so
-// every protocol decodes its whole canvas (iLLaDA's canvas still stops growing at EOS, by
-// definition). Protocols: llada_gsm8k = generate.py with gen 256, steps 256, block 32;
+// 1408, vocabulary 32000). One iteration each, a 200-token prompt of ordinary ids and early exit
+// off, as in bench/official/side_by_side.py (so the seconds per sample here sit beside the
+// official code's there): llada_gsm8k on the tiny model at 1 and 2 threads, llada_gen64 on the
+// 25M model at 2 threads, the rest at 1 thread. Early exit off makes every protocol decode its
+// whole canvas (iLLaDA's canvas still stops growing at EOS, by definition). Protocols: llada_gsm8k = generate.py with gen 256, steps 256, block 32;
 // llada_gen64 = the same with gen 64, steps 64 (a cheap batching comparison on the 25M model);
 // illada_varlen = blocks of 32 (32 steps each) up to 256; threshold_0.9 = llada_threshold;
 // dual_cache (fixed count) and dual_cache_threshold_0.9 = llada_dual_cache on the GSM8K canvas.
@@ -77,12 +79,14 @@ Json protocol_named(const std::string& name) {
   return p;
 }
 
+constexpr int64_t kPromptTokens = 200;
+
 void run(benchmark::State& state, const BenchModel& model, const std::string& protocol_name) {
-  torch::set_num_threads(1);  // the figures are per core; OpenMP spinning distorts them on a shared machine
   const int64_t batch = state.range(0);
+  torch::set_num_threads(static_cast<int>(state.range(1)));
   const auto settings = dlmeval::parse_generation_protocol(protocol_named(protocol_name), model.ids);
-  // A short prompt: BOS-like id then 15 ordinary ids, the same for every row.
-  auto prompt = (torch::arange(16, torch::kLong) * 37 % 1000).unsqueeze(0).repeat({batch, 1});
+  // Ordinary ids (below every special id of both models), the same prompt for every row.
+  auto prompt = (torch::arange(kPromptTokens, torch::kLong) * 37 % 1000).unsqueeze(0).repeat({batch, 1});
   int64_t passes = 0, generated = 0;
   for (auto _ : state) {
     auto gen = at::detail::createCPUGenerator(0);
@@ -91,6 +95,8 @@ void run(benchmark::State& state, const BenchModel& model, const std::string& pr
     generated = out.generated().size(1);
   }
   state.counters["samples/s"] = benchmark::Counter(static_cast<double>(state.iterations() * batch), benchmark::Counter::kIsRate);
+  state.counters["s/sample"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * batch), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["passes/sample"] = static_cast<double>(passes);
   state.counters["canvas"] = static_cast<double>(generated);
 }
@@ -102,16 +108,17 @@ static void register_generation_benchmarks() {
   for (const char* model_name : {"tiny", "random25m"}) {
     for (const char* protocol :
          {"llada_gsm8k", "llada_gen64", "illada_varlen", "threshold_0.9", "dual_cache", "dual_cache_threshold_0.9"}) {
-      std::vector<int64_t> batches = {1};
-      if (std::string(protocol).rfind("llada_gen", 0) == 0 || std::string(protocol) == "llada_gsm8k") batches.push_back(8);
-      for (int64_t b : batches) {
-        const std::string name = std::string("Generate/") + model_name + "/" + protocol;
-        const std::string m = model_name, p = protocol;
-        benchmark::RegisterBenchmark(name.c_str(), [m, p](benchmark::State& state) {
-          state.SetLabel(p);
-          run(state, m == "tiny" ? tiny_model() : random_25m_model(), p);
-        })->Arg(b)->ArgName("batch")->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
-      }
+      const std::string m = model_name, p = protocol;
+      const std::string name = "Generate/" + m + "/" + p;
+      auto* b = benchmark::RegisterBenchmark(name.c_str(), [m, p](benchmark::State& state) {
+        state.SetLabel(p);
+        run(state, m == "tiny" ? tiny_model() : random_25m_model(), p);
+      });
+      b->ArgNames({"batch", "threads"})->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+      // The side-by-side workloads at their thread counts, and batched; the rest at one thread.
+      if (m == "tiny" && p == "llada_gsm8k") b->Args({1, 1})->Args({1, 2})->Args({8, 1});
+      else if (m == "random25m" && p == "llada_gen64") b->Args({1, 2})->Args({8, 2});
+      else b->Args({1, 1});
     }
   }
 }

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "harness/core/error.h"
+#include "runners/host_memory.h"
 #include "runners/tokenizer/tokenizer.h"
 
 namespace dlmeval {
@@ -53,6 +54,7 @@ std::shared_ptr<LoadedModel> load_model(const std::string& dir, const RuntimeOpt
   model->dir = dir;
   model->options = options;
   configure_threads(options.threads);
+  keep_freed_host_memory();
   Checkpoint ck = Checkpoint::open(dir);
   model->config = ck.config();
   if (options.max_sequence_length > 0) model->config.max_sequence_length = options.max_sequence_length;

@@ -54,7 +54,7 @@ ForwardMeasurement measure_forward(const Transformer& net, int64_t batch, int64_
   m.batch = batch;
   m.tokens = tokens;
   m.iterations = iterations;
-  m.flops_per_call = static_cast<double>(batch) * net.config().forward_flops(tokens);
+  m.flops_per_call = static_cast<double>(batch) * forward_flops(net.config(), tokens, tokens, tokens);
   torch::NoGradGuard no_grad;
   try {
     auto ids = random_ids(net.config(), batch, tokens, 1).to(net.device());

@@ -18,7 +18,7 @@ struct ForwardMeasurement {
   std::string status = "ok";  // or "out of memory", "error: ..."
   double seconds_per_call = 0;  // median over the iterations
   double tokens_per_second = 0;
-  double flops_per_call = 0;  // batch * ModelConfig::forward_flops(tokens)
+  double flops_per_call = 0;  // batch * forward_flops(config, tokens, tokens, tokens)
   double achieved_tflops = 0;
   std::optional<double> mfu;  // achieved / peak, when a peak rate is given
   std::optional<double> peak_memory_gib;

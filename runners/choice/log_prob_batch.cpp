@@ -10,8 +10,9 @@ namespace dlmeval {
 
 HiddenStateModel::HiddenStateModel(const LoadedModel& model) : model_(model) {}
 
-torch::Tensor HiddenStateModel::hidden(const torch::Tensor& ids, const std::optional<torch::Tensor>& attention_mask) const {
-  return model_.net->hidden_states(ids, attention_mask);
+torch::Tensor HiddenStateModel::hidden(const torch::Tensor& ids, const std::optional<torch::Tensor>& attention_mask,
+                                       int64_t keep_start, int64_t keep_length) const {
+  return model_.net->hidden_states(ids, attention_mask, keep_start, keep_length);
 }
 
 torch::Tensor HiddenStateModel::logits(const torch::Tensor& hidden_states) const {
@@ -97,6 +98,14 @@ void LogProbBatch::run() {
     std::vector<int64_t> input(batch * width, pad), keep(batch * width, 1);
     bool padded = false;
     std::vector<int64_t> flat_positions, slots;
+    // Only the span of queried positions leaves the network (the answers, not the prompt).
+    int64_t first = width, last = 0;
+    for (int64_t b = 0; b < batch; ++b)
+      for (const auto& [position, slot] : slots_of_sequence_[order[begin + b]]) {
+        first = std::min(first, position);
+        last = std::max(last, position);
+      }
+    const int64_t span = last - first + 1;
     for (int64_t b = 0; b < batch; ++b) {
       const auto& seq = sequences_[order[begin + b]];
       const auto n = static_cast<int64_t>(seq.size());
@@ -106,14 +115,15 @@ void LogProbBatch::run() {
         padded = true;
       }
       for (const auto& [position, slot] : slots_of_sequence_[order[begin + b]]) {
-        flat_positions.push_back(b * width + position);
+        flat_positions.push_back(b * span + position - first);
         slots.push_back(static_cast<int64_t>(slot));
       }
     }
     auto as_tensor = [&](const std::vector<int64_t>& v) { return torch::tensor(v, torch::kLong).view({batch, width}); };
-    auto hidden = model_.hidden(as_tensor(input), padded ? std::optional<torch::Tensor>(as_tensor(keep)) : std::nullopt);
+    auto hidden = model_.hidden(as_tensor(input), padded ? std::optional<torch::Tensor>(as_tensor(keep)) : std::nullopt,
+                                first, span);
     ++forward_passes_;
-    auto picked = hidden.reshape({batch * width, d}).index_select(0, torch::tensor(flat_positions).to(hidden.device()));
+    auto picked = hidden.reshape({batch * span, d}).index_select(0, torch::tensor(flat_positions).to(hidden.device()));
     hidden_store.index_copy_(0, torch::tensor(slots), picked.to(torch::kCPU, torch::kFloat32));
     begin = end;
   }

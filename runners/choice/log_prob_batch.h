@@ -20,7 +20,9 @@ class HiddenStateModel {
  public:
   explicit HiddenStateModel(const LoadedModel& model);
   const LoadedModel& model() const { return model_; }
-  torch::Tensor hidden(const torch::Tensor& ids, const std::optional<torch::Tensor>& attention_mask) const;
+  // Final hidden states [B, keep_length, d] of positions [keep_start, keep_start + keep_length).
+  torch::Tensor hidden(const torch::Tensor& ids, const std::optional<torch::Tensor>& attention_mask, int64_t keep_start,
+                       int64_t keep_length) const;
   // log_softmax(head(h)) in float32 for hidden states [N, d] (compute dtype of the network).
   torch::Tensor logits(const torch::Tensor& hidden_states) const;
 

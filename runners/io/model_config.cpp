@@ -184,13 +184,18 @@ int64_t ModelConfig::parameter_count() const {
   return total;
 }
 
-double ModelConfig::forward_flops(int64_t tokens) const {
-  const double d = static_cast<double>(d_model), kv = static_cast<double>(n_kv_heads * head_dim);
-  const double h = static_cast<double>(mlp_hidden), v = static_cast<double>(vocab_size);
-  const double t = static_cast<double>(tokens);
-  double per_token_layer = 2.0 * (d * d * 2 + d * kv * 2 + 3 * d * h);
-  double attention = 2.0 * 2.0 * t * d;  // scores and weighted sum, per token per layer
-  return t * (static_cast<double>(n_layers) * (per_token_layer + attention) + 2.0 * d * v);
+double forward_flops(const ModelConfig& c, int64_t computed, int64_t attended, int64_t head, int64_t kept) {
+  const double d = static_cast<double>(c.d_model), q = static_cast<double>(c.n_heads * c.head_dim),
+               kv = static_cast<double>(c.n_kv_heads * c.head_dim), ffn = static_cast<double>(c.mlp_hidden);
+  // Per position and layer: the q, k, v and output projections and the three SwiGLU matrices,
+  // then scores and weighted values over every attended key.
+  const double key_value = 2.0 * (2.0 * d * kv);
+  const double linear = key_value + 2.0 * (d * q + q * d + 3.0 * d * ffn);
+  const double attention = 4.0 * static_cast<double>(attended) * q;
+  const double dropped = kept < 0 ? 0.0 : static_cast<double>(computed - kept);
+  return static_cast<double>(c.n_layers) * static_cast<double>(computed) * (linear + attention) -
+         (c.n_layers > 0 ? dropped * (linear - key_value + attention) : 0.0) +
+         2.0 * d * static_cast<double>(c.vocab_size) * static_cast<double>(head);
 }
 
 }  // namespace dlmeval

@@ -40,9 +40,13 @@ struct ModelConfig {
   // Every tensor the checkpoint must hold, with its shape.
   std::vector<ExpectedTensor> expected_tensors() const;
   int64_t parameter_count() const;
-  // Forward FLOPs for one sequence of `tokens` tokens (matmuls, attention scores; 2 per MAC).
-  double forward_flops(int64_t tokens) const;
 };
+
+// The FLOPs estimate of one row (results/README.md, "Cost accounting"; 2 per multiply-add):
+// `computed` positions whose layers run while attending to `attended` keys each, of which only
+// `kept` (all when negative) run the last layer past its keys and values, and `head` positions
+// through the LM head.
+double forward_flops(const ModelConfig& config, int64_t computed, int64_t attended, int64_t head, int64_t kept = -1);
 
 // Parses `<dir>/config.json` (or a JSON value); UserError naming the file and key on any problem,
 // including an unknown architecture.

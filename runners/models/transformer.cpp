@@ -76,21 +76,20 @@ torch::Tensor Transformer::rms_norm(const torch::Tensor& x, const torch::Tensor&
 
 torch::Tensor Transformer::forward(const torch::Tensor& input_ids, const std::optional<torch::Tensor>& attention_mask,
                                    KVCache* record) const {
-  ModelTimer timer(work_, device_);
-  return head(run(input_ids, 0, attention_mask, record, nullptr));
+  return forward_head_range(input_ids, attention_mask, 0, input_ids.size(1), record);
 }
 
-torch::Tensor Transformer::hidden_states(const torch::Tensor& input_ids,
-                                         const std::optional<torch::Tensor>& attention_mask) const {
+torch::Tensor Transformer::hidden_states(const torch::Tensor& input_ids, const std::optional<torch::Tensor>& attention_mask,
+                                         int64_t keep_start, int64_t keep_length) const {
   ModelTimer timer(work_, device_);
-  return run(input_ids, 0, attention_mask, nullptr, nullptr);
+  return run(input_ids, 0, attention_mask, nullptr, nullptr, {keep_start, keep_length});
 }
 
 torch::Tensor Transformer::forward_head_range(const torch::Tensor& input_ids,
                                               const std::optional<torch::Tensor>& attention_mask, int64_t head_start,
                                               int64_t head_length, KVCache* record) const {
   ModelTimer timer(work_, device_);
-  return head(run(input_ids, 0, attention_mask, record, nullptr).narrow(1, head_start, head_length));
+  return head(run(input_ids, 0, attention_mask, record, nullptr, {head_start, head_length}));
 }
 
 torch::Tensor Transformer::forward_window_head_range(const torch::Tensor& window_ids, int64_t start,
@@ -98,7 +97,7 @@ torch::Tensor Transformer::forward_window_head_range(const torch::Tensor& window
                                                      const KVCache& cache, int64_t head_start, int64_t head_length) const {
   if (cache.empty()) throw std::logic_error("forward_window needs a recorded KV cache");
   ModelTimer timer(work_, device_);
-  return head(run(window_ids, start, attention_mask, nullptr, &cache).narrow(1, head_start, head_length));
+  return head(run(window_ids, start, attention_mask, nullptr, &cache, {head_start, head_length}));
 }
 
 torch::Tensor Transformer::head_logits(const torch::Tensor& hidden) const {
@@ -122,36 +121,27 @@ ModelCost work_during(const Transformer& net, const std::function<void()>& body)
   return spent;
 }
 
-double forward_flops(const ModelConfig& c, int64_t computed, int64_t attended, int64_t head) {
-  const double d = static_cast<double>(c.d_model), q = static_cast<double>(c.n_heads * c.head_dim),
-               kv = static_cast<double>(c.n_kv_heads * c.head_dim), ffn = static_cast<double>(c.mlp_hidden);
-  // Per position and layer: the q, k, v and output projections and the three SwiGLU matrices,
-  // then scores and weighted values over every attended key (2 FLOPs per multiply-add).
-  const double linear = 2.0 * (d * q + 2.0 * d * kv + q * d + 3.0 * d * ffn);
-  const double attention = 4.0 * static_cast<double>(attended) * q;
-  return static_cast<double>(c.n_layers) * static_cast<double>(computed) * (linear + attention) +
-         2.0 * d * static_cast<double>(c.vocab_size) * static_cast<double>(head);
-}
-
 torch::Tensor Transformer::forward_window(const torch::Tensor& window_ids, int64_t start,
                                           const std::optional<torch::Tensor>& attention_mask,
                                           const KVCache& cache) const {
-  if (cache.empty()) throw std::logic_error("forward_window needs a recorded KV cache");
-  ModelTimer timer(work_, device_);
-  return head(run(window_ids, start, attention_mask, nullptr, &cache));
+  return forward_window_head_range(window_ids, start, attention_mask, cache, 0, window_ids.size(1));
 }
 
 torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const std::optional<torch::Tensor>& mask_in,
-                               KVCache* record, const KVCache* reuse) const {
+                               KVCache* record, const KVCache* reuse, OutputRows kept) const {
   const auto& c = config_;
   auto ids = ids_in.to(device_, torch::kLong);
   const int64_t B = ids.size(0), W = ids.size(1);
   const int64_t T = reuse ? reuse->k[0].size(2) : W;
   const int64_t H = c.n_heads, KV = c.n_kv_heads, hd = c.head_dim;
+  if (kept.length < 0) kept = {0, W};
+  if (kept.start < 0 || kept.length < 0 || kept.start + kept.length > W)
+    throw std::logic_error("kept output rows lie outside the window");
+  const bool prune = kept.length < W;
   work_.rows += B;
   work_.tokens_computed += B * W;
   work_.tokens_cached += B * (T - W);
-  work_.flops += static_cast<double>(B) * forward_flops(c, W, T, 0);
+  work_.flops += static_cast<double>(B) * forward_flops(c, W, T, 0, prune ? kept.length : -1);
 
   // The reference only applies a mask when it hides something: an all-ones mask equals no mask.
   std::optional<torch::Tensor> key_bias;      // [B,1,1,T] additive
@@ -176,9 +166,10 @@ torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const
   auto freqs = torch::outer(positions, inv_freq);
   auto emb = torch::cat({freqs, freqs}, -1);
   auto cos = emb.cos().view({1, 1, W, hd}), sin = emb.sin().view({1, 1, W, hd});
-  auto rope = [&](const torch::Tensor& t) {
+  // RoPE on rows [from, from + n) of the window.
+  auto rope = [&](const torch::Tensor& t, int64_t from, int64_t n) {
     auto tf = t.to(torch::kFloat32);
-    return (tf * cos + rotate_half(tf) * sin).to(dtype_);
+    return (tf * cos.narrow(2, from, n) + rotate_half(tf) * sin.narrow(2, from, n)).to(dtype_);
   };
 
   if (record) {
@@ -188,12 +179,18 @@ torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const
   auto x = torch::embedding(weights_.embed, ids);
   for (int64_t i = 0; i < c.n_layers; ++i) {
     const auto& L = weights_.layers[i];
+    // The last layer's outputs are read only at the kept rows, and no later layer needs the
+    // others' keys: every position still gives its keys and values, but queries, attention, the
+    // output projection and the MLP run for the kept rows alone. The same rows of the same sums.
+    const bool last_pruned = prune && i + 1 == c.n_layers;
     auto h = rms_norm(x, L.attn_norm);
-    auto q = project(h, L.q, L.q_bias).view({B, W, H, hd}).transpose(1, 2);
+    auto hq = last_pruned ? h.narrow(1, kept.start, kept.length) : h;
+    const int64_t Q = hq.size(1);
+    auto q = project(hq, L.q, L.q_bias).view({B, Q, H, hd}).transpose(1, 2);
     auto k = project(h, L.k, L.k_bias).view({B, W, KV, hd}).transpose(1, 2);
     auto v = project(h, L.v, L.v_bias).view({B, W, KV, hd}).transpose(1, 2);
-    q = rope(q);
-    k = rope(k);
+    q = rope(q, last_pruned ? kept.start : 0, Q);
+    k = rope(k, 0, W);
     if (record) {
       record->k[i] = k;
       record->v[i] = v;
@@ -211,13 +208,15 @@ torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const
     }
     // Fused SDPA (flash / memory-efficient on CUDA, a fused CPU kernel otherwise).
     auto att = at::scaled_dot_product_attention(q, k, v, key_bias);
-    if (query_keep) att = att * *query_keep;
-    att = att.transpose(1, 2).reshape({B, W, H * hd});
+    if (query_keep) att = att * (last_pruned ? query_keep->narrow(2, kept.start, kept.length) : *query_keep);
+    att = att.transpose(1, 2).reshape({B, Q, H * hd});
+    if (last_pruned) x = x.narrow(1, kept.start, kept.length);
     x = x + project(att, L.o, {});
     auto m = rms_norm(x, L.mlp_norm);
     auto act = torch::silu(project(m, L.gate, {})) * project(m, L.up, {});
     x = x + project(act, L.down, {});
   }
+  if (prune && c.n_layers == 0) x = x.narrow(1, kept.start, kept.length);
   return rms_norm(x, weights_.final_norm);
 }
 

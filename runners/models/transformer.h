@@ -60,7 +60,10 @@ class Transformer {
                                           int64_t head_start, int64_t head_length) const;
   // The final normalised hidden states [B, T, d] in the network's dtype: forward without the head,
   // for callers that need the logits of a few positions only (choice scoring).
-  torch::Tensor hidden_states(const torch::Tensor& input_ids, const std::optional<torch::Tensor>& attention_mask) const;
+  // With `keep_length` >= 0 only positions [keep_start, keep_start + keep_length) are returned, and
+  // the last layer runs its queries for those alone.
+  torch::Tensor hidden_states(const torch::Tensor& input_ids, const std::optional<torch::Tensor>& attention_mask,
+                              int64_t keep_start = 0, int64_t keep_length = -1) const;
   // Float32 logits of final hidden states [..., d] (from hidden_states): the LM head alone.
   torch::Tensor head_logits(const torch::Tensor& hidden) const;
 
@@ -76,9 +79,13 @@ class Transformer {
   const TransformerWeights& weights() const { return weights_; }
 
  private:
-  // Final normalised hidden states of the window; forward and forward_window apply the head.
+  // Rows of the window whose final states are returned (length -1: all of them).
+  struct OutputRows {
+    int64_t start = 0, length = -1;
+  };
+  // Final normalised hidden states of the kept rows of the window; the entry points apply the head.
   torch::Tensor run(const torch::Tensor& ids, int64_t start, const std::optional<torch::Tensor>& mask,
-                    KVCache* record, const KVCache* reuse) const;
+                    KVCache* record, const KVCache* reuse, OutputRows kept) const;
   torch::Tensor head(const torch::Tensor& hidden) const;
   torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight) const;
 
@@ -91,10 +98,6 @@ class Transformer {
 
 // The network's work while `body` runs, with the device allocator's peak over it (CUDA only).
 ModelCost work_during(const Transformer& net, const std::function<void()>& body);
-
-// The FLOPs estimate of one row: `computed` positions whose layers run while attending to
-// `attended` keys each, and `head` positions through the LM head (results/README.md, "Cost accounting").
-double forward_flops(const ModelConfig& config, int64_t computed, int64_t attended, int64_t head);
 
 // Loads weights from a checkpoint (validated) onto `device` in `dtype`.
 TransformerWeights load_weights(const Checkpoint& checkpoint, torch::Device device, torch::ScalarType dtype);
