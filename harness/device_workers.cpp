@@ -1,5 +1,7 @@
 #include "harness/device_workers.h"
 
+#include "harness/core/omp_env.h"
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -60,6 +62,7 @@ pid_t spawn(const std::string& binary, const std::vector<std::string>& args, con
   argv.push_back(const_cast<char*>(binary.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  passive_omp_wait_for_children();  // the workers share this node's cores
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);

@@ -6,11 +6,9 @@
 #include <map>
 
 #include "harness/command_registry.h"
-#include "harness/core/omp_env.h"
 #include "harness/core/error.h"
 
 int main(int argc, char** argv) {
-  dlmeval::ensure_passive_omp_wait(argv);
   dlmeval::set_command_line(argc, argv);
   CLI::App app{"dlmeval: evaluation harness for masked diffusion language models"};
   app.require_subcommand(1);

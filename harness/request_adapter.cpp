@@ -1,5 +1,7 @@
 #include "harness/request_adapter.h"
 
+#include "runners/tokenizer/encode_pair.h"
+
 #include <algorithm>
 
 namespace dlmeval {
@@ -73,25 +75,9 @@ std::vector<AdaptedOutput> run_choice(Runner& runner, const Json& settings, cons
 
 }  // namespace
 
-// Trailing spaces of the context move to the continuation, the pair is encoded whole and split
-// after the context's tokens, so merges across the boundary match what the model saw in training.
 std::pair<TokenIds, TokenIds> encode_pair(const Runner& runner, std::string context, std::string continuation) {
-  size_t spaces = 0;
-  while (spaces < context.size() && context[context.size() - 1 - spaces] == ' ') ++spaces;
-  if (spaces > 0) {
-    continuation = context.substr(context.size() - spaces) + continuation;
-    context.resize(context.size() - spaces);
-  }
-  TokenIds whole = runner.encode(context + continuation);
-  TokenIds context_ids = runner.encode(context);
-  size_t split = std::min(context_ids.size(), whole.size());
-  // If the boundary merged, fall back to the longest common prefix.
-  size_t common = 0;
-  while (common < split && whole[common] == context_ids[common]) ++common;
-  split = common;
-  if (split == whole.size() && split > 0) --split;  // a continuation always keeps one token
-  return {TokenIds(whole.begin(), whole.begin() + static_cast<long>(split)),
-          TokenIds(whole.begin() + static_cast<long>(split), whole.end())};
+  return encode_pair([&](const std::string& text) { return runner.encode(text); }, std::move(context),
+                     std::move(continuation));
 }
 
 std::vector<AdaptedOutput> run_requests(Runner& runner, const ResolvedProtocol& protocol,

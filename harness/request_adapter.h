@@ -20,7 +20,7 @@ struct AdaptedOutput {
 std::vector<AdaptedOutput> run_requests(Runner& runner, const ResolvedProtocol& protocol,
                                         const std::vector<TaskRequest>& requests, const std::vector<uint64_t>& seeds);
 
-// Tokenizes context + continuation the way lm-eval does (exposed for tests).
+// Tokenizes context + continuation the way lm-eval does (runners/tokenizer/encode_pair.h).
 std::pair<TokenIds, TokenIds> encode_pair(const Runner& runner, std::string context, std::string continuation);
 
 }  // namespace dlmeval

@@ -63,7 +63,9 @@ std::shared_ptr<LoadedModel> load_model(const std::string& dir, const RuntimeOpt
   if (std::filesystem::exists(tokenizer_path))
     model->tokenizer = std::make_shared<Tokenizer>(Tokenizer::load(dir));
   model->ids = resolve_special_ids(model->config, model->tokenizer.get(), options);
-  if (model->ids.mask_id < 0 || model->ids.mask_id >= model->config.vocab_size)
+  // An autoregressive baseline never reads a mask id.
+  if (model->config.causal) model->ids.mask_id = -1;
+  else if (model->ids.mask_id < 0 || model->ids.mask_id >= model->config.vocab_size)
     throw UserError(dir + ": no usable mask token id (set mask_token_id in config.json or pass --mask-id)");
   const auto device = parse_device(options.device);
   const auto dtype = parse_compute_dtype(options.dtype);

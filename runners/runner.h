@@ -66,6 +66,7 @@ struct ChoiceRequest {
 struct ChoiceResult {
   std::vector<double> loglik;  // one per continuation (higher = preferred)
   std::vector<double> stderr_of_loglik;
+  std::vector<bool> is_greedy;  // ar_loglik only: every continuation token was the argmax (lm-eval)
   int64_t forward_passes = 0;
   ModelCost cost;  // the model work of this question
 };

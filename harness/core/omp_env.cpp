@@ -13,4 +13,6 @@ void ensure_passive_omp_wait(char** argv) {
   // execv only returns on failure: carry on with the default policy.
 }
 
+void passive_omp_wait_for_children() { setenv("OMP_WAIT_POLICY", "PASSIVE", 0); }
+
 }  // namespace dlmeval

@@ -10,7 +10,7 @@
 namespace dlmeval {
 namespace {
 
-constexpr std::array<std::pair<ChoiceEstimator, const char*>, 7> kEstimators{{
+constexpr std::array<std::pair<ChoiceEstimator, const char*>, 8> kEstimators{{
     {ChoiceEstimator::McElbo, "mc_elbo"},
     {ChoiceEstimator::McElboUniform, "mc_elbo_uniform"},
     {ChoiceEstimator::DreamElbo, "dream_elbo"},
@@ -18,6 +18,7 @@ constexpr std::array<std::pair<ChoiceEstimator, const char*>, 7> kEstimators{{
     {ChoiceEstimator::ConfSingle, "conf_single"},
     {ChoiceEstimator::ConfGreedy, "conf_greedy"},
     {ChoiceEstimator::Letter, "letter"},
+    {ChoiceEstimator::ArLoglik, "ar_loglik"},
 }};
 
 std::string known_estimators() {
@@ -79,6 +80,8 @@ Json normalize_choice_protocol(const Json& protocol) {
     if (in.contains(passthrough)) out[passthrough] = in[passthrough];
   out["estimator"] = estimator_name(p.estimator);
   out["cfg_scale"] = in.contains("cfg_scale") ? number_in(in["cfg_scale"], "cfg_scale", 0.0, 1e6, "[0, 1e6)") : 0.0;
+  if (p.estimator == ChoiceEstimator::ArLoglik && out["cfg_scale"].get<double>() != 0.0)
+    throw UserError("choice protocol field 'cfg_scale' does not apply to estimator 'ar_loglik'");
   if (p.stochastic()) {
     const int64_t mc_num = in.contains("mc_num") ? positive_integer(in["mc_num"], "mc_num") : p.mc_num;
     // With fewer samples than the default group, one group holds them all.

@@ -17,6 +17,7 @@ enum class ChoiceEstimator {
   ConfSingle,     // mask the whole continuation once: MEAN log-probability of its tokens
   ConfGreedy,     // teacher-forced decoding in the model's confidence order: SUM of log-probabilities
   Letter,         // one masked slot after the context: log-probability of each 1-token continuation
+  ArLoglik,       // autoregressive models: lm-eval's loglikelihood (sum of next-token log-probabilities)
 };
 
 struct ChoiceProtocol {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "harness/core/error.h"
+#include "runners/choice/ar_loglik.h"
 #include "runners/choice/log_prob_batch.h"
 #include "runners/choice/mask_counts.h"
 #include "runners/model.h"
@@ -210,6 +211,9 @@ void validate(const LoadedModel& model, const ChoiceRequest& r, const std::strin
     throw UserError(where + ": needs one shared context or one per continuation, got " +
                     std::to_string(r.contexts.size()) + " contexts for " + std::to_string(r.continuations.size()) +
                     " continuations");
+  if (parse_choice_protocol(r.protocol).estimator == ChoiceEstimator::ArLoglik)
+    throw UserError(where + ": estimator 'ar_loglik' needs an autoregressive model; " + model.config.architecture_name +
+                    " is a diffusion model");
   if (model.ids.mask_id < 0) throw UserError(model.dir + ": the checkpoint has no mask token id (use --mask-id)");
   auto check = [&](const TokenIds& ids, const std::string& what) {
     for (size_t i = 0; i < ids.size(); ++i) {
@@ -358,6 +362,7 @@ std::string request_name(size_t i) { return "choice request " + std::to_string(i
 
 std::vector<ChoiceResult> score_choice_requests(const LoadedModel& model, const std::vector<ChoiceRequest>& requests,
                                                 const ScoringOptions& options) {
+  if (model.config.causal) return score_autoregressive_choices(model, requests);
   const HiddenStateModel net(model);
   std::vector<ChoiceResult> results;
   results.reserve(requests.size());

@@ -24,7 +24,8 @@ struct ScoringOptions {
 // One result per request, in order. Each request is scored on its own (its numbers never depend
 // on the other requests), with all its continuations and Monte-Carlo rows batched together.
 // The protocol of each request goes through normalize_choice_protocol; every random draw comes
-// from CPU generators seeded from the request's seed. UserError for bad ids or shapes.
+// from CPU generators seeded from the request's seed. UserError for bad ids or shapes. An
+// autoregressive checkpoint is scored by ar_loglik.h instead (estimator ar_loglik only).
 std::vector<ChoiceResult> score_choice_requests(const LoadedModel& model, const std::vector<ChoiceRequest>& requests,
                                                 const ScoringOptions& options = {});
 

@@ -36,6 +36,7 @@ LoglikFileReport run_loglik_file(const std::string& model_dir, const RuntimeOpti
       line["loglik"] = result.loglik[0];
       line["stderr"] = std::isnan(result.stderr_of_loglik[0]) ? Json(nullptr) : Json(result.stderr_of_loglik[0]);
       line["forward_passes"] = result.forward_passes;
+      if (!result.is_greedy.empty()) line["is_greedy"] = static_cast<bool>(result.is_greedy[0]);
       out += line.dump() + "\n";
       report.forward_passes += result.forward_passes;
     } catch (const UserError& e) {

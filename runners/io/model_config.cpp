@@ -74,9 +74,30 @@ ModelConfig parse_llada(const Json& j, const std::string& where) {
   return c;
 }
 
-ModelConfig parse_dream(const Json& j, const std::string& where) {
+std::optional<RopeScaling> parse_rope_scaling(const Json& r, const std::string& where) {
+  if (!r.is_object()) throw UserError(where + ": 'rope_scaling' must be an object or null");
+  const Json& named = r.contains("rope_type") ? r["rope_type"] : r.contains("type") ? r["type"] : Json();
+  const std::string type = named.is_string() ? named.get<std::string>() : "";
+  if (type == "default") return std::nullopt;
+  if (type != "llama3")
+    throw UserError(where + ": rope_scaling of type '" + type + "' is not supported (only llama3)");
+  RopeScaling s;
+  for (const char* key : {"factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"})
+    if (!r.contains(key) || !r[key].is_number()) throw UserError(where + ": rope_scaling needs a number '" + key + "'");
+  s.factor = r["factor"].get<double>();
+  s.low_freq_factor = r["low_freq_factor"].get<double>();
+  s.high_freq_factor = r["high_freq_factor"].get<double>();
+  s.original_max_position_embeddings = r["original_max_position_embeddings"].get<double>();
+  if (s.factor <= 0 || s.low_freq_factor <= 0 || s.high_freq_factor <= s.low_freq_factor ||
+      s.original_max_position_embeddings <= 0)
+    throw UserError(where + ": rope_scaling values out of range");
+  return s;
+}
+
+// Dream, Qwen2 and LLaMA: the Hugging Face decoder layout (model.layers.N.self_attn...).
+ModelConfig parse_hf_decoder(const Json& j, const std::string& where, Architecture arch) {
   ModelConfig c;
-  c.architecture = Architecture::Dream;
+  c.architecture = arch;
   c.d_model = require_int(j, "hidden_size", where);
   c.n_layers = require_int(j, "num_hidden_layers", where);
   c.n_heads = require_int(j, "num_attention_heads", where);
@@ -87,14 +108,24 @@ ModelConfig parse_dream(const Json& j, const std::string& where) {
   c.rope_theta = optional_number(j, "rope_theta", 10000.0);
   c.rms_eps = optional_number(j, "rms_norm_eps", 1e-6);
   c.tied_embeddings = optional_bool(j, "tie_word_embeddings", false);
-  c.qkv_bias = true;
-  c.shifted_logits = true;
+  // Qwen2 (and Dream) always carry q/k/v biases; LLaMA only with attention_bias.
+  c.qkv_bias = arch != Architecture::Llama || optional_bool(j, "attention_bias", false);
+  c.shifted_logits = arch == Architecture::Dream;
+  c.causal = arch != Architecture::Dream;
   c.max_sequence_length = j.contains("max_position_embeddings") && j["max_position_embeddings"].is_number_integer()
                               ? j["max_position_embeddings"].get<int64_t>() : 4096;
-  if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
-    throw UserError(where + ": 'rope_scaling' is not supported");
+  if (j.contains("rope_scaling") && !j["rope_scaling"].is_null()) {
+    if (arch != Architecture::Llama) throw UserError(where + ": 'rope_scaling' is not supported");
+    c.rope_scaling = parse_rope_scaling(j["rope_scaling"], where);
+  }
   if (optional_bool(j, "use_sliding_window", false))
     throw UserError(where + ": 'use_sliding_window' is not supported");
+  if (optional_bool(j, "mlp_bias", false)) throw UserError(where + ": 'mlp_bias' is not supported");
+  if (j.contains("hidden_act") && j["hidden_act"] != "silu")
+    throw UserError(where + ": hidden_act " + j["hidden_act"].dump() + " is not supported (only \"silu\")");
+  if (j.contains("head_dim") && j["head_dim"].is_number_integer() &&
+      j["head_dim"].get<int64_t>() * c.n_heads != c.d_model)
+    throw UserError(where + ": head_dim x heads must equal hidden_size");
   return c;
 }
 
@@ -105,10 +136,13 @@ ModelConfig parse_model_config(const Json& j, const std::string& where) {
   std::string arch = architecture_of(j);
   ModelConfig c;
   if (arch == "LLaDAModelLM" || arch == "llada" || arch == "LLaDAModel") c = parse_llada(j, where);
-  else if (arch == "DreamModel" || arch == "Dream") c = parse_dream(j, where);
+  else if (arch == "DreamModel" || arch == "Dream") c = parse_hf_decoder(j, where, Architecture::Dream);
+  else if (arch == "Qwen2ForCausalLM" || arch == "qwen2") c = parse_hf_decoder(j, where, Architecture::Qwen2);
+  else if (arch == "LlamaForCausalLM" || arch == "llama") c = parse_hf_decoder(j, where, Architecture::Llama);
   else
     throw UserError(where + ": unknown architecture '" + arch +
-                    "' (supported: LLaDAModelLM for LLaDA/iLLaDA, DreamModel for Dream)");
+                    "' (supported: LLaDAModelLM for LLaDA/iLLaDA, DreamModel for Dream, Qwen2ForCausalLM and "
+                    "LlamaForCausalLM as autoregressive baselines)");
   c.architecture_name = arch;
   if (c.d_model % c.n_heads != 0)
     throw UserError(where + ": hidden size " + std::to_string(c.d_model) + " is not divisible by " +
@@ -157,11 +191,13 @@ std::vector<ModelConfig::ExpectedTensor> ModelConfig::expected_tensors() const {
       std::string p = "model.layers." + std::to_string(i) + ".";
       out.push_back({p + "input_layernorm.weight", {d}});
       out.push_back({p + "self_attn.q_proj.weight", {d, d}});
-      out.push_back({p + "self_attn.q_proj.bias", {d}});
       out.push_back({p + "self_attn.k_proj.weight", {kv, d}});
-      out.push_back({p + "self_attn.k_proj.bias", {kv}});
       out.push_back({p + "self_attn.v_proj.weight", {kv, d}});
-      out.push_back({p + "self_attn.v_proj.bias", {kv}});
+      if (qkv_bias) {
+        out.push_back({p + "self_attn.q_proj.bias", {d}});
+        out.push_back({p + "self_attn.k_proj.bias", {kv}});
+        out.push_back({p + "self_attn.v_proj.bias", {kv}});
+      }
       out.push_back({p + "self_attn.o_proj.weight", {d, d}});
       out.push_back({p + "post_attention_layernorm.weight", {d}});
       out.push_back({p + "mlp.gate_proj.weight", {h, d}});

@@ -1,8 +1,10 @@
 #pragma once
 // The architecture of a checkpoint, read from its config.json. LLaDA and iLLaDA share one
-// family (LLaDAModelLM); Dream is Qwen2-shaped. Everything the forward pass needs is here, so the
-// model code never looks at raw config keys.
+// family (LLaDAModelLM); Dream is Qwen2-shaped; the autoregressive baselines (Qwen2ForCausalLM,
+// LlamaForCausalLM) are the same Transformer under a causal mask. Everything the forward pass
+// needs is here, so the model code never looks at raw config keys.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,7 +12,15 @@
 
 namespace dlmeval {
 
-enum class Architecture { LLaDA, Dream };
+enum class Architecture { LLaDA, Dream, Qwen2, Llama };
+
+// Llama 3.1's `rope_scaling` ({"rope_type": "llama3", ...}): long wavelengths are divided by
+// `factor`, short ones kept, the band between interpolated (transformers'
+// _compute_llama3_parameters).
+struct RopeScaling {
+  double factor = 1.0, low_freq_factor = 1.0, high_freq_factor = 4.0;
+  double original_max_position_embeddings = 8192;
+};
 
 struct ModelConfig {
   Architecture architecture = Architecture::LLaDA;
@@ -28,6 +38,10 @@ struct ModelConfig {
   bool qkv_bias = false;
   // Dream is initialised from an autoregressive model: the token at j is read from output j-1.
   bool shifted_logits = false;
+  // Autoregressive: each position attends to itself and the positions before it, and positions
+  // count real tokens only (a left-padded row starts at 0 after its padding).
+  bool causal = false;
+  std::optional<RopeScaling> rope_scaling;
   int64_t max_sequence_length = 0;
   // Ids from config.json (-1 when absent).
   int64_t mask_token_id = -1, eos_token_id = -1, pad_token_id = -1, bos_token_id = -1;

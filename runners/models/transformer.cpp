@@ -27,6 +27,20 @@ double lowest_of(torch::ScalarType dtype) {
   }
 }
 
+// transformers' _compute_llama3_parameters: wavelengths above original / low_freq_factor are
+// divided by `factor`, those below original / high_freq_factor kept, the band between blended.
+torch::Tensor llama3_scaled(const torch::Tensor& inv_freq, const RopeScaling& r) {
+  const double low_wavelen = r.original_max_position_embeddings / r.low_freq_factor;
+  const double high_wavelen = r.original_max_position_embeddings / r.high_freq_factor;
+  auto wavelen = 2.0 * M_PI / inv_freq;
+  auto scaled = torch::where(wavelen > low_wavelen, inv_freq / r.factor, inv_freq);
+  auto smooth = (r.original_max_position_embeddings / wavelen - r.low_freq_factor) /
+                (r.high_freq_factor - r.low_freq_factor);
+  auto blended = (1.0 - smooth) * scaled / r.factor + smooth * scaled;
+  auto medium = (wavelen >= high_wavelen) & (wavelen <= low_wavelen);
+  return torch::where(medium, blended, scaled);
+}
+
 torch::Tensor project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
   return b.defined() ? torch::nn::functional::linear(x, w, b) : torch::nn::functional::linear(x, w);
 }
@@ -100,6 +114,16 @@ torch::Tensor Transformer::forward_window_head_range(const torch::Tensor& window
   return head(run(window_ids, start, attention_mask, nullptr, &cache, {head_start, head_length}));
 }
 
+torch::Tensor Transformer::forward_causal(const torch::Tensor& ids, const std::optional<torch::Tensor>& attention_mask,
+                                          KVCache& cache, int64_t head_start, int64_t head_length) const {
+  if (!config_.causal) throw std::logic_error("forward_causal needs a causal model");
+  ModelTimer timer(work_, device_);
+  const int64_t cached = cache.empty() ? 0 : cache.k[0].size(2);
+  if (head_length < 0) head_length = ids.size(1) - head_start;
+  return head(run(ids, cached, attention_mask, &cache, cache.empty() ? nullptr : &cache, {head_start, head_length},
+                  true));
+}
+
 torch::Tensor Transformer::head_logits(const torch::Tensor& hidden) const {
   ModelTimer timer(work_, device_);
   return head(hidden.to(device_, dtype_));
@@ -128,11 +152,16 @@ torch::Tensor Transformer::forward_window(const torch::Tensor& window_ids, int64
 }
 
 torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const std::optional<torch::Tensor>& mask_in,
-                               KVCache* record, const KVCache* reuse, OutputRows kept) const {
+                               KVCache* record, const KVCache* reuse, OutputRows kept, bool append) const {
   const auto& c = config_;
   auto ids = ids_in.to(device_, torch::kLong);
   const int64_t B = ids.size(0), W = ids.size(1);
-  const int64_t T = reuse ? reuse->k[0].size(2) : W;
+  // A diffusion cache holds every position (the window is spliced in); an autoregressive one
+  // holds the positions before the window (it is appended to).
+  const int64_t cached = reuse ? reuse->k[0].size(2) : 0;
+  const int64_t T = append ? cached + W : reuse ? cached : W;
+  if (append && start != cached) throw std::logic_error("an appended window must start after the cache");
+  if (c.causal && reuse && !append) throw std::logic_error("a causal model's cache is only appended to");
   const int64_t H = c.n_heads, KV = c.n_kv_heads, hd = c.head_dim;
   if (kept.length < 0) kept = {0, W};
   if (kept.start < 0 || kept.length < 0 || kept.start + kept.length > W)
@@ -144,35 +173,51 @@ torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const
   work_.flops += static_cast<double>(B) * forward_flops(c, W, T, 0, prune ? kept.length : -1);
 
   // The reference only applies a mask when it hides something: an all-ones mask equals no mask.
-  std::optional<torch::Tensor> key_bias;      // [B,1,1,T] additive
+  std::optional<torch::Tensor> key_bias;      // [B,1,1,T] or, causal, [B,1,W,T] additive
   std::optional<torch::Tensor> query_keep;    // [B,1,W,1] (Dream: padding queries output zero)
+  std::optional<torch::Tensor> keep;          // [B,T] bool, when some key is padding
   if (mask_in.has_value() && mask_in->defined()) {
-    auto keep = mask_in->to(device_).to(torch::kBool);
-    if (keep.size(0) != B || keep.size(1) != T)
+    auto k = mask_in->to(device_).to(torch::kBool);
+    if (k.size(0) != B || k.size(1) != T)
       throw UserError("attention_mask shape does not match input_ids");
-    if (!keep.all().item<bool>()) {
-      auto pad = (~keep).to(dtype_);
-      key_bias = (pad * lowest_of(dtype_)).view({B, 1, 1, T});
-      if (c.architecture == Architecture::Dream)
-        query_keep = keep.index({Slice(), Slice(start, start + W)}).view({B, 1, W, 1}).to(dtype_);
-    }
+    if (!k.all().item<bool>()) keep = k;
+  }
+  if (keep) {
+    auto pad = (~*keep).to(dtype_);
+    key_bias = (pad * lowest_of(dtype_)).view({B, 1, 1, T});
+    if (c.architecture == Architecture::Dream)
+      query_keep = keep->index({Slice(), Slice(start, start + W)}).view({B, 1, W, 1}).to(dtype_);
+  }
+  if (c.causal && W > 1) {
+    // Query w (absolute start + w) sees keys 0..start + w.
+    auto query_at = torch::arange(start, start + W, torch::dtype(torch::kLong).device(device_)).view({W, 1});
+    auto later = torch::arange(0, T, torch::dtype(torch::kLong).device(device_)).view({1, T}) > query_at;
+    auto causal_bias = (later.to(dtype_) * lowest_of(dtype_)).view({1, 1, W, T});
+    key_bias = key_bias ? (*key_bias + causal_bias).clamp_min(lowest_of(dtype_)) : causal_bias;
   }
 
-  // RoPE tables in fp32 for absolute positions start..start+W-1.
+  // RoPE tables in fp32. Bidirectional models use absolute positions start..start+W-1 (the
+  // official code ignores padding); causal ones count real tokens, as transformers' generate()
+  // does (position = number of real tokens before it; padding at 0).
   auto inv_freq = torch::pow(c.rope_theta, torch::arange(0, hd, 2, torch::dtype(torch::kFloat32).device(device_)) /
                                                static_cast<double>(hd));
   inv_freq = 1.0 / inv_freq;
-  auto positions = torch::arange(start, start + W, torch::dtype(torch::kFloat32).device(device_));
-  auto freqs = torch::outer(positions, inv_freq);
+  if (c.rope_scaling) inv_freq = llama3_scaled(inv_freq, *c.rope_scaling);
+  torch::Tensor positions;  // [P, W] with P = 1 or B
+  if (c.causal && keep)
+    positions = (keep->to(torch::kLong).cumsum(1) - 1).clamp_min(0).narrow(1, start, W).to(torch::kFloat32);
+  else
+    positions = torch::arange(start, start + W, torch::dtype(torch::kFloat32).device(device_)).view({1, W});
+  auto freqs = positions.unsqueeze(-1) * inv_freq.view({1, 1, -1});
   auto emb = torch::cat({freqs, freqs}, -1);
-  auto cos = emb.cos().view({1, 1, W, hd}), sin = emb.sin().view({1, 1, W, hd});
+  const int64_t P = positions.size(0);
+  auto cos = emb.cos().view({P, 1, W, hd}), sin = emb.sin().view({P, 1, W, hd});
   // RoPE on rows [from, from + n) of the window.
   auto rope = [&](const torch::Tensor& t, int64_t from, int64_t n) {
     auto tf = t.to(torch::kFloat32);
     return (tf * cos.narrow(2, from, n) + rotate_half(tf) * sin.narrow(2, from, n)).to(dtype_);
   };
-
-  if (record) {
+  if (record && record != reuse) {
     record->k.assign(c.n_layers, {});
     record->v.assign(c.n_layers, {});
   }
@@ -191,11 +236,15 @@ torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const
     auto v = project(h, L.v, L.v_bias).view({B, W, KV, hd}).transpose(1, 2);
     q = rope(q, last_pruned ? kept.start : 0, Q);
     k = rope(k, 0, W);
+    if (append && reuse) {
+      k = torch::cat({reuse->k[i], k}, 2);
+      v = torch::cat({reuse->v[i], v}, 2);
+    }
     if (record) {
       record->k[i] = k;
       record->v[i] = v;
     }
-    if (reuse) {
+    if (reuse && !append) {
       // Splice the fresh window into the cached keys/values of the other positions.
       k = torch::cat({reuse->k[i].index({Slice(), Slice(), Slice(0, start)}), k,
                       reuse->k[i].index({Slice(), Slice(), Slice(start + W, torch::indexing::None)})}, 2);
@@ -207,7 +256,9 @@ torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const
       v = v.repeat_interleave(H / KV, 1);
     }
     // Fused SDPA (flash / memory-efficient on CUDA, a fused CPU kernel otherwise).
-    auto att = at::scaled_dot_product_attention(q, k, v, key_bias);
+    std::optional<torch::Tensor> bias = key_bias;
+    if (last_pruned && bias && bias->size(2) == W && W > 1) bias = bias->narrow(2, kept.start, kept.length);
+    auto att = at::scaled_dot_product_attention(q, k, v, bias);
     if (query_keep) att = att * (last_pruned ? query_keep->narrow(2, kept.start, kept.length) : *query_keep);
     att = att.transpose(1, 2).reshape({B, Q, H * hd});
     if (last_pruned) x = x.narrow(1, kept.start, kept.length);
@@ -251,11 +302,13 @@ TransformerWeights weights_from_named(const ModelConfig& c, const std::function<
       LayerWeights L;
       L.attn_norm = get(p + "input_layernorm.weight");
       L.q = get(p + "self_attn.q_proj.weight");
-      L.q_bias = get(p + "self_attn.q_proj.bias");
       L.k = get(p + "self_attn.k_proj.weight");
-      L.k_bias = get(p + "self_attn.k_proj.bias");
       L.v = get(p + "self_attn.v_proj.weight");
-      L.v_bias = get(p + "self_attn.v_proj.bias");
+      if (c.qkv_bias) {
+        L.q_bias = get(p + "self_attn.q_proj.bias");
+        L.k_bias = get(p + "self_attn.k_proj.bias");
+        L.v_bias = get(p + "self_attn.v_proj.bias");
+      }
       L.o = get(p + "self_attn.o_proj.weight");
       L.mlp_norm = get(p + "post_attention_layernorm.weight");
       L.gate = get(p + "mlp.gate_proj.weight");

@@ -1,8 +1,8 @@
 #pragma once
-// The bidirectional Transformer shared by LLaDA, iLLaDA and Dream: RMSNorm (computed in fp32),
-// half-split RoPE (fp32), grouped-query attention without a causal mask, SwiGLU MLP. The
-// architectures differ only in names, biases, the padding rule and the logit shift, all of which
-// come from ModelConfig.
+// The Transformer shared by LLaDA, iLLaDA and Dream (bidirectional) and the autoregressive
+// baselines Qwen2 and LLaMA (causal mask): RMSNorm (computed in fp32), half-split RoPE (fp32,
+// Llama 3 scaling), grouped-query attention, SwiGLU MLP. The architectures differ only in names,
+// biases, the mask, the padding and position rules and the logit shift, all from ModelConfig.
 #include <torch/torch.h>
 
 #include <functional>
@@ -58,6 +58,13 @@ class Transformer {
   torch::Tensor forward_window_head_range(const torch::Tensor& window_ids, int64_t start,
                                           const std::optional<torch::Tensor>& attention_mask, const KVCache& cache,
                                           int64_t head_start, int64_t head_length) const;
+  // Autoregressive models (config().causal): `ids` [B, W] continue the positions already in
+  // `cache` (empty at the start) and `attention_mask` [B, cached + W] covers both (0 = padding;
+  // none when nothing is padded). The window's keys and values are appended to `cache`; returns
+  // float32 logits [B, L, V] of positions [head_start, head_start + L) of the window (L =
+  // head_length, or W - head_start when negative).
+  torch::Tensor forward_causal(const torch::Tensor& ids, const std::optional<torch::Tensor>& attention_mask,
+                               KVCache& cache, int64_t head_start = 0, int64_t head_length = -1) const;
   // The final normalised hidden states [B, T, d] in the network's dtype: forward without the head,
   // for callers that need the logits of a few positions only (choice scoring).
   // With `keep_length` >= 0 only positions [keep_start, keep_start + keep_length) are returned, and
@@ -85,7 +92,7 @@ class Transformer {
   };
   // Final normalised hidden states of the kept rows of the window; the entry points apply the head.
   torch::Tensor run(const torch::Tensor& ids, int64_t start, const std::optional<torch::Tensor>& mask,
-                    KVCache* record, const KVCache* reuse, OutputRows kept) const;
+                    KVCache* record, const KVCache* reuse, OutputRows kept, bool append = false) const;
   torch::Tensor head(const torch::Tensor& hidden) const;
   torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight) const;
 

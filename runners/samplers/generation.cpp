@@ -81,9 +81,7 @@ std::vector<GenerationResult> generate_requests(const LoadedModel& model, const 
     } catch (const UserError& e) {
       throw UserError("generation request " + std::to_string(i) + ": " + e.what());
     }
-    if ((s.kind == SamplerKind::Dream) != (model.config.architecture == Architecture::Dream))
-      throw UserError("generation request " + std::to_string(i) + ": sampler '" + s.sampler + "' does not fit a " +
-                      model.config.architecture_name + " checkpoint");
+    check_sampler_fits(s, model.config, "generation request " + std::to_string(i));
     std::string key = normalize_generation_protocol(request.protocol, model.ids).dump();
     if (s.stochastic()) key.append(" request ").append(std::to_string(i));  // alone, with its own generator
     auto& group = groups[key];

@@ -23,7 +23,7 @@ struct Field {
 };
 
 const std::vector<std::string> kSamplers = {"llada", "llada_threshold", "llada_prefix_cache", "llada_dual_cache",
-                                            "illada_varlen", "dream"};
+                                            "illada_varlen", "dream", "ar"};
 
 // The defaults are GenerationSettings' initialisers, the one place they are written; a protocol
 // that leaves a field out gets them, and the normalised protocol (and so the fingerprint) spells
@@ -51,6 +51,12 @@ std::vector<Field> fields_for(const std::string& sampler) {
               {"temperature", Type::Double, d.temperature, 0.0, inf},
               {"top_p", Type::OptionalDouble, nullptr, 0.0, 1.0, {}, true},
               {"top_k", Type::OptionalInt, nullptr, 1, inf}};
+  } else if (sampler == "ar") {
+    fields = {{"max_new_tokens", Type::Int, kAutoregressiveDefaultMaxNewTokens, 1, inf},
+              {"temperature", Type::Double, d.temperature, 0.0, inf},
+              {"top_p", Type::OptionalDouble, nullptr, 0.0, 1.0, {}, true},
+              {"top_k", Type::OptionalInt, nullptr, 1, inf}};
+    ids = {{"eos_id", Type::Id, nullptr}, {"eot_id", Type::Id, nullptr}, {"stop_at_eos", Type::Bool, d.stop_at_eos}};
   } else if (sampler == "illada_varlen") {
     fields = {{"block_length", Type::Int, kILLaDADefaultBlockLength, 1, inf},
               {"steps_per_block", Type::Int, d.steps_per_block, 1, inf},
@@ -165,11 +171,12 @@ Json normalize(const Json& protocol, const SpecialIds* ids) {
 
 bool GenerationSettings::stochastic() const {
   if (kind == SamplerKind::Dream) return alg == DreamAlg::Origin || temperature > 0 || alg_temp > 0;
+  if (kind == SamplerKind::Autoregressive) return temperature > 0;
   return temperature > 0 || remasking == Remasking::Random;
 }
 
 int64_t GenerationSettings::max_generated_tokens() const {
-  if (kind == SamplerKind::Dream) return max_new_tokens;
+  if (kind == SamplerKind::Dream || kind == SamplerKind::Autoregressive) return max_new_tokens;
   if (kind == SamplerKind::ILLaDAVarlen) return max_length;
   return gen_length;
 }
@@ -188,6 +195,7 @@ GenerationSettings parse_generation_protocol(const Json& protocol, const Special
            : n == "llada_prefix_cache" ? SamplerKind::LLaDAPrefixCache
            : n == "llada_dual_cache"   ? SamplerKind::LLaDADualCache
            : n == "illada_varlen"      ? SamplerKind::ILLaDAVarlen
+           : n == "ar"                 ? SamplerKind::Autoregressive
                                        : SamplerKind::Dream;
   auto opt_double = [&](const char* k) -> std::optional<double> {
     if (!j.contains(k) || j[k].is_null()) return std::nullopt;
@@ -217,13 +225,13 @@ GenerationSettings parse_generation_protocol(const Json& protocol, const Special
   s.alg_temp = j.value("alg_temp", s.alg_temp);
   s.top_p = opt_double("top_p");
   if (j.contains("top_k") && !j["top_k"].is_null()) s.top_k = j["top_k"].get<int64_t>();
-  auto id = [&](const char* k) { return j[k].is_null() ? int64_t{-1} : j[k].get<int64_t>(); };
+  auto id = [&](const char* k) { return !j.contains(k) || j[k].is_null() ? int64_t{-1} : j[k].get<int64_t>(); };
   s.mask_id = id("mask_id");
   s.eos_id = id("eos_id");
   s.eot_id = id("eot_id");
   s.stop_at_eos = j["stop_at_eos"].get<bool>();
   s.early_exit = j.value("early_exit", s.early_exit);
-  if (s.mask_id < 0) throw UserError("generation protocol field 'mask_id': no mask token id (the checkpoint has none)");
+  if (s.mask_id < 0 && s.kind != SamplerKind::Autoregressive) throw UserError("generation protocol field 'mask_id': no mask token id (the checkpoint has none)");
   return s;
 }
 

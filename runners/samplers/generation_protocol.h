@@ -20,6 +20,7 @@ enum class SamplerKind {
   LLaDADualCache,    // block-wise KV cache of prefix and suffix (threshold optional)
   ILLaDAVarlen,      // grow the canvas block by block until EOS / stop / max_length
   Dream,             // Dream `_sample`: timestep schedule 1 - s/t over the whole canvas
+  Autoregressive,    // one token at a time with a growing KV cache (Qwen2 / LLaMA baselines)
 };
 
 enum class CachePolicy { None, Prefix, Dual };
@@ -32,6 +33,8 @@ enum class DreamAlg { Origin, MaskgitPlus, TopkMargin, Entropy };
 inline constexpr int64_t kDreamDefaultSteps = 512;
 inline constexpr int64_t kILLaDADefaultBlockLength = 32;
 inline constexpr double kThresholdSamplerDefault = 0.9;
+// lm-eval's max_gen_toks default, for the autoregressive sampler's max_new_tokens.
+inline constexpr int64_t kAutoregressiveDefaultMaxNewTokens = 256;
 
 // Every setting of a generation protocol. The initialisers are the defaults of a protocol that
 // leaves the field out (generation_protocol.cpp reads them from here).
@@ -54,7 +57,8 @@ struct GenerationSettings {
   int64_t max_length = 1024;
   int64_t steps_per_block = 32;
 
-  // Dream (`_sample` / DreamGenerationConfig defaults).
+  // Dream (`_sample` / DreamGenerationConfig defaults); the autoregressive sampler shares
+  // max_new_tokens, temperature, top_p and top_k (transformers' order: temperature, top_k, top_p).
   int64_t max_new_tokens = 512;
   double eps = 1e-3;
   DreamAlg alg = DreamAlg::Origin;
@@ -72,9 +76,9 @@ struct GenerationSettings {
   // Whether any random draw can change the output (temperature, random remasking, Dream origin,
   // alg_temp): such protocols run each request with its own generator.
   bool stochastic() const;
-  bool is_llada_family() const { return kind != SamplerKind::Dream; }
-  // Tokens after the prompt in the fixed canvas (LLaDA: gen_length, Dream: max_new_tokens,
-  // varlen: max_length).
+  bool is_llada_family() const { return kind != SamplerKind::Dream && kind != SamplerKind::Autoregressive; }
+  // Tokens after the prompt in the fixed canvas (LLaDA: gen_length, Dream and autoregressive:
+  // max_new_tokens, varlen: max_length).
   int64_t max_generated_tokens() const;
 };
 

@@ -77,6 +77,8 @@ std::optional<torch::Tensor> extend_mask(const std::optional<torch::Tensor>& mas
   return torch::cat({*mask, torch::ones({mask->size(0), extra}, mask->options())}, 1);
 }
 
+}  // namespace
+
 // Marks rows whose kept output is settled by the committed tokens of positions [P, end).
 bool all_settled(const torch::Tensor& x, int64_t P, int64_t end, const GenerationSettings& s, const StopRule* stop,
                  std::vector<bool>& done) {
@@ -97,7 +99,6 @@ bool all_settled(const torch::Tensor& x, int64_t P, int64_t end, const Generatio
   return all;
 }
 
-}  // namespace
 
 SamplerOutput run_llada_blocks(const Transformer& net, const GenerationSettings& s, const torch::Tensor& prompt,
                                const std::optional<torch::Tensor>& attention_mask, torch::Generator& gen,

@@ -23,6 +23,15 @@ void check_inputs(const torch::Tensor& prompt, const std::optional<torch::Tensor
 
 }  // namespace
 
+void check_sampler_fits(const GenerationSettings& settings, const ModelConfig& config, const std::string& where) {
+  const bool fits = settings.kind == SamplerKind::Dream            ? config.architecture == Architecture::Dream
+                    : settings.kind == SamplerKind::Autoregressive ? config.causal
+                                                                   : config.architecture == Architecture::LLaDA;
+  if (!fits)
+    throw UserError(where + ": sampler '" + settings.sampler + "' does not fit a " + config.architecture_name +
+                    " checkpoint");
+}
+
 SamplerOutput generate_tokens(const Transformer& net, const GenerationSettings& settings, const torch::Tensor& prompt_ids,
                               const std::optional<torch::Tensor>& attention_mask, torch::Generator& gen,
                               const StopRule* stop, const StepCallback* callback) {
@@ -35,6 +44,8 @@ SamplerOutput generate_tokens(const Transformer& net, const GenerationSettings& 
   switch (settings.kind) {
     case SamplerKind::Dream:
       return run_dream(net, settings, prompt, mask, gen, callback);
+    case SamplerKind::Autoregressive:
+      return run_autoregressive(net, settings, prompt, mask, gen, stop, callback);
     case SamplerKind::ILLaDAVarlen:
       return run_illada_varlen(net, settings, prompt, mask, gen, stop, callback);
     default:
@@ -46,9 +57,7 @@ SamplerOutput generate_tokens(const LoadedModel& model, const torch::Tensor& pro
                               const std::optional<torch::Tensor>& attention_mask, const Json& protocol, uint64_t seed,
                               const StopRule* stop, const StepCallback* callback) {
   const GenerationSettings settings = parse_generation_protocol(protocol, model.ids);
-  if ((settings.kind == SamplerKind::Dream) != (model.config.architecture == Architecture::Dream))
-    throw UserError("generation protocol field 'sampler': '" + settings.sampler + "' does not fit a " +
-                    model.config.architecture_name + " checkpoint");
+  check_sampler_fits(settings, model.config, "generation protocol field 'sampler'");
   if (prompt_ids.dim() == 2) {
     check_sequence_length(prompt_ids.size(1), settings.max_generated_tokens(), model.config.max_sequence_length);
     check_generation_memory(model, settings, prompt_ids.size(0), prompt_ids.size(1));

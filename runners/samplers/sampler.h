@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "harness/core/json_io.h"
 #include "runners/samplers/generation_protocol.h"
@@ -15,6 +16,7 @@ namespace dlmeval {
 
 struct LoadedModel;
 class Transformer;
+struct ModelConfig;
 
 struct SamplerOutput {
   torch::Tensor sequences;  // [B, P + G] int64 on the CPU: prompt then the generated canvas
@@ -38,6 +40,10 @@ using StepCallback = std::function<void(const StepInfo&)>;
 SamplerOutput generate_tokens(const LoadedModel& model, const torch::Tensor& prompt_ids,
                               const std::optional<torch::Tensor>& attention_mask, const Json& protocol, uint64_t seed,
                               const StopRule* stop = nullptr, const StepCallback* callback = nullptr);
+
+// UserError (prefixed with `where`) unless the sampler decodes this architecture: Dream's sampler
+// Dream, the autoregressive one a causal model, the LLaDA family LLaDA / iLLaDA.
+void check_sampler_fits(const GenerationSettings& settings, const ModelConfig& config, const std::string& where);
 
 // The same on an already parsed protocol, a bare network and a caller-owned generator.
 SamplerOutput generate_tokens(const Transformer& net, const GenerationSettings& settings, const torch::Tensor& prompt_ids,

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <optional>
+#include <vector>
 
 #include "runners/models/transformer.h"
 #include "runners/samplers/sampler.h"
@@ -17,6 +18,14 @@ SamplerOutput run_llada_blocks(const Transformer& net, const GenerationSettings&
 SamplerOutput run_illada_varlen(const Transformer& net, const GenerationSettings& s, const torch::Tensor& prompt,
                                 const std::optional<torch::Tensor>& attention_mask, torch::Generator& gen,
                                 const StopRule* stop, const StepCallback* callback);
+// ar: one token per call from a growing KV cache (causal models).
+SamplerOutput run_autoregressive(const Transformer& net, const GenerationSettings& s, const torch::Tensor& prompt,
+                                 const std::optional<torch::Tensor>& attention_mask, torch::Generator& gen,
+                                 const StopRule* stop, const StepCallback* callback);
+// Marks rows whose kept output is settled by the committed tokens of positions [P, end) (an
+// EOS/EOT when the protocol stops there, or `stop`); true when every row is.
+bool all_settled(const torch::Tensor& x, int64_t P, int64_t end, const GenerationSettings& s, const StopRule* stop,
+                 std::vector<bool>& done);
 // dream: the whole canvas on the timestep schedule.
 SamplerOutput run_dream(const Transformer& net, const GenerationSettings& s, const torch::Tensor& prompt,
                         const std::optional<torch::Tensor>& attention_mask, torch::Generator& gen,
