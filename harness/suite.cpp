@@ -26,7 +26,7 @@ std::string optional_string(const Json& j, const char* key, const std::string& w
 
 SuiteEntry parse_entry(const Json& j, const std::string& where) {
   if (!j.is_object()) throw UserError(where + ": must be an object with 'task' and 'protocol'");
-  static const std::set<std::string> known = {"task", "protocol", "num_fewshot", "columns", "row"};
+  static const std::set<std::string> known = {"task", "protocol", "num_fewshot", "columns", "row", "variant"};
   for (const auto& [key, value] : j.items())
     if (!known.count(key)) throw UserError(where + ": unknown field '" + key + "'");
   SuiteEntry e;
@@ -38,6 +38,7 @@ SuiteEntry parse_entry(const Json& j, const std::string& where) {
     e.num_fewshot = j["num_fewshot"].get<int>();
   }
   e.row = optional_string(j, "row", where);
+  e.variant = optional_string(j, "variant", where);
   if (j.contains("columns")) {
     if (!j["columns"].is_array()) throw UserError(where + ": 'columns' must be an array of strings");
     for (const auto& c : j["columns"]) {
@@ -65,6 +66,7 @@ Json Suite::to_json() const {
     if (e.num_fewshot) j["num_fewshot"] = *e.num_fewshot;
     if (!e.columns.empty()) j["columns"] = e.columns;
     if (!e.row.empty()) j["row"] = e.row;
+    if (!e.variant.empty()) j["variant"] = e.variant;
     entries_json.push_back(j);
   }
   Json j = {{"name", name}, {"entries", entries_json}};

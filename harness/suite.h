@@ -18,6 +18,9 @@ struct SuiteEntry {
   std::optional<int> num_fewshot;   // absent: the task's default
   std::vector<std::string> columns; // paper columns this pair reproduces
   std::string row;                  // paper row it fills when the task name does not say (e.g. gsm8k_semi_ar)
+  // A second way of measuring the same column (iLLaDA's confidence scoring beside the ELBO): the
+  // pair gets a measured column of its own, "<column> (<variant>)", beside the main one.
+  std::string variant;
 };
 
 struct Suite {

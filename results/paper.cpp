@@ -168,6 +168,8 @@ bool suite_columns(const LoadedRun& run, const PaperOptions& options, std::vecto
     if (entry.contains("columns") && entry["columns"].is_array())
       for (const auto& c : entry["columns"]) names.push_back(c.get<std::string>());
     if (names.empty()) names.push_back(suite.value("name", "suite"));
+    if (entry.contains("variant") && entry["variant"].is_string())
+      for (auto& name : names) name += " (" + entry["variant"].get<std::string>() + ")";
     const EvaluationSamples* e = run.find(task, protocol);
     if (!e) continue;
     bool found = false;
@@ -188,7 +190,8 @@ bool suite_columns(const LoadedRun& run, const PaperOptions& options, std::vecto
   }
   // The paper's column order, so measured columns line up with the reported ones.
   auto rank = [&](const std::string& label) {
-    const std::string column = label.substr(run.label.size() + 1);
+    std::string column = label.substr(run.label.size() + 1);
+    column = column.substr(0, column.find(" ("));
     auto it = std::find(options.column_order.begin(), options.column_order.end(), column);
     return it - options.column_order.begin();
   };

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "golden_paths.h"
+#include "ar_test_util.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 #include "runners/choice/choice_scoring.h"
@@ -18,29 +18,17 @@
 #include "runners/tokenizer/tokenizer.h"
 
 using namespace dlmeval;
-namespace fs = std::filesystem;
 
 namespace {
 
 const char* kModels[] = {"qwen2-tiny", "llama-tiny"};
 
-std::string ar_golden(const std::string& name) { return std::string(DLMEVAL_SOURCE_DIR) + "/tests/golden/ar/" + name; }
-
-// The checkpoint with the tiny tokenizer beside it (the goldens were tokenised with it).
-std::string with_tokenizer(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("dlmeval_ar_" + name + "_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  for (const char* f : {"config.json", "model.safetensors"})
-    if (!fs::exists(dir / f)) fs::create_symlink(fs::absolute(ar_golden(name) + "/" + f), dir / f);
-  for (const char* f : {"tokenizer.json", "tokenizer_config.json"})
-    if (!fs::exists(dir / f)) fs::create_symlink(test::golden(std::string("tokenizers/tiny/") + f), dir / f);
-  return dir.string();
-}
+using test::ar_golden;
 
 std::shared_ptr<LoadedModel> load(const std::string& name) {
   RuntimeOptions options;
   options.threads = 1;
-  return load_model(with_tokenizer(name), options);
+  return load_model(test::ar_checkpoint_with_tokenizer(name), options);
 }
 
 TokenIds ids_of(const Json& j) { return j.get<TokenIds>(); }
