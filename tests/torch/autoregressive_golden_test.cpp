@@ -113,7 +113,9 @@ TEST(AutoregressiveGolden, LogLikelihoodsFollowLmEval) {
       if (c.contains("prefix_token_id") && !c["prefix_token_id"].is_null()) continue;  // an older lm-eval's rule
       const std::string context = c["context"].get<std::string>();
       auto [ctx, cont] = encode_pair(encode, context, c["continuation"].get<std::string>());
-      if (!context.empty()) EXPECT_EQ(ctx, ids_of(c["context_ids"]));
+      if (!context.empty()) {
+        EXPECT_EQ(ctx, ids_of(c["context_ids"]));
+      }
       ChoiceRequest request{{ctx}, {cont}, Json{{"estimator", "ar_loglik"}}, 0};
       const ChoiceResult r = score_choice_requests(*model, {request}).at(0);
       const double expected = c["loglik"].get<double>();
