@@ -29,16 +29,14 @@ Row make_row(const LoadedModel& model, TokenIds context, const TokenIds& continu
   }
   TokenIds whole = context;
   whole.insert(whole.end(), scored.begin(), scored.end());
+  for (int64_t id : whole)
+    if (id < 0 || id >= model.config.vocab_size) throw UserError(where + ": token id " + std::to_string(id) + " outside the vocabulary");
   const auto max_length = static_cast<size_t>(model.config.max_sequence_length);
   if (whole.size() > max_length + 1) whole.erase(whole.begin(), whole.end() - static_cast<long>(max_length + 1));
   Row row;
   row.input.assign(whole.begin(), whole.end() - 1);
   row.continuation = scored;
   row.first = static_cast<int64_t>(row.input.size()) - static_cast<int64_t>(scored.size());
-  for (int64_t id : row.input)
-    if (id < 0 || id >= model.config.vocab_size) throw UserError(where + ": token id " + std::to_string(id) + " outside the vocabulary");
-  for (int64_t id : continuation)
-    if (id < 0 || id >= model.config.vocab_size) throw UserError(where + ": token id " + std::to_string(id) + " outside the vocabulary");
   return row;
 }
 
