@@ -22,7 +22,7 @@ string(APPEND CMAKE_CXX_FLAGS " ${TORCH_CXX_FLAGS}")
 add_library(dlmeval_vendor_json INTERFACE)
 target_include_directories(dlmeval_vendor_json SYSTEM INTERFACE "${DLMEVAL_VENDOR_DIR}/include")
 
-add_library(dlmeval_core STATIC harness/core/omp_env.cpp harness/core/json_io.cpp)
+add_library(dlmeval_core STATIC harness/core/omp_env.cpp harness/core/json_io.cpp harness/core/model_cost.cpp)
 target_compile_definitions(dlmeval_core PRIVATE DLMEVAL_NO_COMPRESSED_FILES=1)
 target_include_directories(dlmeval_core PUBLIC ${CMAKE_SOURCE_DIR})
 target_link_libraries(dlmeval_core PUBLIC dlmeval_vendor_json)

@@ -199,19 +199,12 @@ torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const
   // RoPE tables in fp32. Bidirectional models use absolute positions start..start+W-1 (the
   // official code ignores padding); causal ones count real tokens, as transformers' generate()
   // does (position = number of real tokens before it; padding at 0).
-  auto inv_freq = torch::pow(c.rope_theta, torch::arange(0, hd, 2, torch::dtype(torch::kFloat32).device(device_)) /
-                                               static_cast<double>(hd));
-  inv_freq = 1.0 / inv_freq;
-  if (c.rope_scaling) inv_freq = llama3_scaled(inv_freq, *c.rope_scaling);
-  torch::Tensor positions;  // [P, W] with P = 1 or B
+  RopeTables counted;
   if (c.causal && keep)
-    positions = (keep->to(torch::kLong).cumsum(1) - 1).clamp_min(0).narrow(1, start, W).to(torch::kFloat32);
-  else
-    positions = torch::arange(start, start + W, torch::dtype(torch::kFloat32).device(device_)).view({1, W});
-  auto freqs = positions.unsqueeze(-1) * inv_freq.view({1, 1, -1});
-  auto emb = torch::cat({freqs, freqs}, -1);
-  const int64_t P = positions.size(0);
-  auto cos = emb.cos().view({P, 1, W, hd}), sin = emb.sin().view({P, 1, W, hd});
+    counted = rope_tables((keep->to(torch::kLong).cumsum(1) - 1).clamp_min(0).narrow(1, start, W).to(torch::kFloat32));
+  const RopeTables& tables = counted.cos.defined() ? counted : consecutive_rope_tables(start, W);
+  const auto& cos = tables.cos;
+  const auto& sin = tables.sin;
   // RoPE on rows [from, from + n) of the window.
   auto rope = [&](const torch::Tensor& t, int64_t from, int64_t n) {
     auto tf = t.to(torch::kFloat32);
@@ -269,6 +262,32 @@ torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const
   }
   if (prune && c.n_layers == 0) x = x.narrow(1, kept.start, kept.length);
   return rms_norm(x, weights_.final_norm);
+}
+
+Transformer::RopeTables Transformer::rope_tables(const torch::Tensor& positions) const {
+  const auto& c = config_;
+  const int64_t hd = c.head_dim;
+  if (!inv_freq_.defined()) {
+    auto inv_freq = torch::pow(c.rope_theta, torch::arange(0, hd, 2, torch::dtype(torch::kFloat32).device(device_)) /
+                                                 static_cast<double>(hd));
+    inv_freq = 1.0 / inv_freq;
+    if (c.rope_scaling) inv_freq = llama3_scaled(inv_freq, *c.rope_scaling);
+    inv_freq_ = inv_freq;
+  }
+  auto freqs = positions.unsqueeze(-1) * inv_freq_.view({1, 1, -1});
+  auto emb = torch::cat({freqs, freqs}, -1);
+  const int64_t P = positions.size(0), W = positions.size(1);
+  return {emb.cos().view({P, 1, W, hd}), emb.sin().view({P, 1, W, hd})};
+}
+
+const Transformer::RopeTables& Transformer::consecutive_rope_tables(int64_t start, int64_t W) const {
+  const auto key = std::make_pair(start, W);
+  auto found = rope_cache_.find(key);
+  if (found != rope_cache_.end()) return found->second;
+  // Autoregressive decoding asks for a new start every token: keep the cache small.
+  if (rope_cache_.size() >= 64) rope_cache_.clear();
+  auto positions = torch::arange(start, start + W, torch::dtype(torch::kFloat32).device(device_)).view({1, W});
+  return rope_cache_.emplace(key, rope_tables(positions)).first->second;
 }
 
 TransformerWeights load_weights(const Checkpoint& ck, torch::Device device, torch::ScalarType dtype) {

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -95,12 +96,22 @@ class Transformer {
                     KVCache* record, const KVCache* reuse, OutputRows kept, bool append = false) const;
   torch::Tensor head(const torch::Tensor& hidden) const;
   torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight) const;
+  // RoPE tables [P, 1, W, head_dim] in fp32 for `positions` [P, W] (float32).
+  struct RopeTables {
+    torch::Tensor cos, sin;
+  };
+  RopeTables rope_tables(const torch::Tensor& positions) const;
+  // The tables of positions start..start+W-1, kept across calls: a sampler asks for the same
+  // canvas every step, and the tables cost a dozen small operations per forward.
+  const RopeTables& consecutive_rope_tables(int64_t start, int64_t W) const;
 
   ModelConfig config_;
   TransformerWeights weights_;
   torch::Device device_;
   torch::ScalarType dtype_;
   mutable ModelCost work_;
+  mutable torch::Tensor inv_freq_;
+  mutable std::map<std::pair<int64_t, int64_t>, RopeTables> rope_cache_;
 };
 
 // The network's work while `body` runs, with the device allocator's peak over it (CUDA only).

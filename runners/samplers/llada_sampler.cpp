@@ -32,19 +32,33 @@ void llada_step(torch::Tensor& x, const LogitSource::Window& w, int64_t block_en
                 const torch::Tensor& counts, torch::Generator& gen) {
   const int64_t B = x.size(0), W = w.logits.size(1);
   auto xw = x.narrow(1, w.start, W);
-  auto positions = torch::arange(w.start, w.start + W, torch::dtype(torch::kLong).device(x.device())).unsqueeze(0);
-  auto candidate = (xw == s.mask_id) & (positions < block_end);
-  auto confidence = torch::full({B, W}, kNegInf, torch::dtype(torch::kFloat32).device(x.device()));
-  auto proposed = xw.clone();
-  auto where = candidate.nonzero();
-  if (where.size(0) > 0) {
-    auto rows = where.select(1, 0), cols = where.select(1, 1);
-    auto selected = w.logits.index({rows, cols});
-    Proposal p = llada_proposal(selected, proposal_options(s), gen);
-    proposed.index_put_({rows, cols}, p.tokens);
-    if (s.remasking == Remasking::Random)
-      p.confidence = torch::rand({B, W}, gen, torch::dtype(torch::kFloat32)).to(x.device()).index({rows, cols});
-    confidence.index_put_({rows, cols}, p.confidence.to(torch::kFloat32));
+  auto candidate = xw == s.mask_id;
+  if (w.start + W > block_end) {
+    auto positions = torch::arange(w.start, w.start + W, torch::dtype(torch::kLong).device(x.device())).unsqueeze(0);
+    candidate = candidate & (positions < block_end);
+  }
+  torch::Tensor proposed, confidence;
+  if (s.temperature == 0 && s.remasking != Remasking::Random) {
+    // Nothing random is drawn: propose at every position of the window (argmax and softmax work
+    // row by row, so the candidates' values are the same) and keep the candidates'.
+    Proposal p = llada_proposal(w.logits.reshape({B * W, w.logits.size(2)}), proposal_options(s), gen);
+    proposed = torch::where(candidate, p.tokens.view({B, W}), xw);
+    confidence = p.confidence.view({B, W}).to(torch::kFloat32).masked_fill(~candidate, kNegInf);
+  } else {
+    // The noise and the random confidences are drawn for the candidates alone, as the reference's
+    // generator stream has them.
+    confidence = torch::full({B, W}, kNegInf, torch::dtype(torch::kFloat32).device(x.device()));
+    proposed = xw.clone();
+    auto where = candidate.nonzero();
+    if (where.size(0) > 0) {
+      auto rows = where.select(1, 0), cols = where.select(1, 1);
+      auto selected = w.logits.index({rows, cols});
+      Proposal p = llada_proposal(selected, proposal_options(s), gen);
+      proposed.index_put_({rows, cols}, p.tokens);
+      if (s.remasking == Remasking::Random)
+        p.confidence = torch::rand({B, W}, gen, torch::dtype(torch::kFloat32)).to(x.device()).index({rows, cols});
+      confidence.index_put_({rows, cols}, p.confidence.to(torch::kFloat32));
+    }
   }
   auto transfer = s.threshold ? commit_threshold(confidence, *s.threshold) : commit_fixed_count(confidence, counts);
   xw.copy_(torch::where(transfer, proposed, xw));

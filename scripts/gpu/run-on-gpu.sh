@@ -20,6 +20,8 @@
 #   JOBS                compile jobs (default: all cores)
 #   TOTAL_S             target seconds for the whole job (default 470)
 #   BENCH_ARGS          extra arguments for dlmeval_gpu_bench
+#   DLMEVAL_GPU_MODE    full or runtime-only: the build mode, instead of the one the machine's
+#                       packages decide (runtime-only here checks the mode a bare GPU machine gets)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 START=$(date +%s)
@@ -75,6 +77,7 @@ if ! pkg-config --exists re2 libpcre2-8 icu-uc 2>/dev/null || [ ! -f /usr/includ
   [ ! -f /usr/include/nlohmann/json.hpp ] || [ ! -f /usr/include/benchmark/benchmark.h ]; then
   MODE=runtime-only
 fi
+MODE=${DLMEVAL_GPU_MODE:-$MODE}
 if wanted build; then
   BUILD=failed
   echo "== build ($BUILD_DIR, $MODE, $JOBS jobs)"

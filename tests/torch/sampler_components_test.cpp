@@ -2,6 +2,7 @@
 // confidence rules and proposals, and the protocol's defaults and errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -92,6 +93,24 @@ TEST(CommitPolicy, FixedCountTakesTheMostConfidentPerRow) {
   auto transfer = commit_fixed_count(conf, torch::tensor({2, 1}, torch::kLong));
   EXPECT_EQ(as_vector(transfer[0]), (std::vector<int64_t>{0, 1, 0, 1}));
   EXPECT_EQ(as_vector(transfer[1]), (std::vector<int64_t>{1, 0, 0, 0}));
+}
+
+TEST(CommitPolicy, EqualCountsCommitEachRowsOwnMostConfident) {
+  // Equal counts take one topk over the batch: each row must still get its own k best positions.
+  auto gen = at::detail::createCPUGenerator(5);
+  auto conf = torch::rand({6, 32}, gen, torch::kFloat32);
+  conf.masked_fill_(torch::rand({6, 32}, gen) < 0.3, -kInf);
+  const int64_t k = 3;
+  auto transfer = commit_fixed_count(conf, torch::full({6}, k, torch::kLong));
+  for (int64_t r = 0; r < 6; ++r) {
+    std::vector<std::pair<float, int64_t>> row;
+    for (int64_t j = 0; j < 32; ++j) row.emplace_back(conf[r][j].item<float>(), j);
+    std::sort(row.begin(), row.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<int64_t> expected(32, 0);
+    for (int64_t i = 0; i < k; ++i) expected[row[i].second] = 1;
+    EXPECT_EQ(as_vector(transfer[r]), expected) << "row " << r;
+  }
+  EXPECT_EQ(commit_fixed_count(conf, torch::zeros({6}, torch::kLong)).sum().item<int64_t>(), 0);
 }
 
 TEST(CommitPolicy, ThresholdCommitsAllAboveAndAtLeastTheBest) {
