@@ -66,6 +66,7 @@ std::vector<AdaptedOutput> run_choice(Runner& runner, const Json& settings, cons
   const auto results = runner.score_choices(batch);
   for (size_t i = 0; i < requests.size(); ++i) {
     out[i].output.loglik = results[i].loglik;
+    out[i].output.is_greedy = results[i].is_greedy;
     out[i].cost.forward_passes = results[i].forward_passes;
     out[i].cost.loglik_stderr = results[i].stderr_of_loglik;
     out[i].cost.model = results[i].cost;

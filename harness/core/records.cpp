@@ -43,6 +43,7 @@ Json SampleRecord::to_json() const {
     record["generated_tokens_per_sample"] = cost.generated_tokens_per_sample;
   } else {
     record["loglik_stderr"] = cost.loglik_stderr;
+    if (!output.is_greedy.empty()) record["is_greedy"] = output.is_greedy;
   }
   return record;
 }

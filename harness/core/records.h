@@ -44,6 +44,9 @@ std::string request_hash(const TaskRequest& request);
 struct TaskOutput {
   std::vector<std::string> texts;   // Generate: one raw completion per sample
   std::vector<double> loglik;       // Choice: one score per continuation (higher = preferred)
+  // Choice under an autoregressive likelihood: per continuation, whether every token was the
+  // model's argmax (lm-eval's is_greedy); empty for estimators that have no such notion.
+  std::vector<bool> is_greedy;
 };
 
 struct ScoredSample {

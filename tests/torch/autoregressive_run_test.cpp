@@ -1,15 +1,19 @@
 // `dlmeval run` on the tiny Qwen2 checkpoint, a generation task and a choice task of the
-// qwen25-base suite, end to end through the built binary: every sample's response equals what the
-// runner gives for the recorded request (the runner itself is checked against transformers in
-// autoregressive_golden_test.cpp), the continuations are split as lm-eval splits them, and the
-// accuracy is the share of docs whose gold choice has the highest log-likelihood.
+// qwen25-base suite, end to end through the built binary: every sample's response equals what
+// Hugging Face transformers answers on the same prompts (tests/golden/ar/qwen2-tiny/expected/run.json,
+// made by tests/golden/ar/make_run_expected.py: greedy generate() with the stop strings, lm-eval's
+// loglikelihood and is_greedy) and what the runner gives for the recorded request, and the
+// prediction is the choice with the highest log-likelihood.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cmath>
 #include <fstream>
+#include <map>
 
 #include "ar_test_util.h"
+#include "harness/core/hash.h"
 #include "harness/core/json_io.h"
 #include "runners/choice/choice_scoring.h"
 #include "runners/model.h"
@@ -39,9 +43,32 @@ std::vector<Json> read_lines(const fs::path& path) {
   return out;
 }
 
+// transformers' answers on the run's prompts, by task and doc id.
+std::map<std::string, Json> transformers_answers() {
+  const Json expected = read_json_file(test::ar_golden("qwen2-tiny") + "/expected/run.json");
+  std::map<std::string, Json> by_doc;
+  for (const auto& e : expected["samples"]) by_doc[e["task"].get<std::string>() + "/" + e["doc_id"].get<std::string>()] = e;
+  return by_doc;
+}
+
+// The expected answers were made on these prompts; anything else means run.json must be made again.
+const Json& expected_for(const std::map<std::string, Json>& answers, const Json& sample) {
+  static const Json none;
+  auto found = answers.find(sample["task"].get<std::string>() + "/" + sample["doc_id"].get<std::string>());
+  if (found == answers.end()) {
+    ADD_FAILURE() << "no transformers answer for " << sample["task"] << " " << sample["doc_id"]
+                  << ": make tests/golden/ar/qwen2-tiny/expected/run.json again (make_run_expected.py)";
+    return none;
+  }
+  const Json& a = sample["arguments"];
+  EXPECT_EQ(sha256_hex(Json::array({a["contexts"], a["continuations"]}).dump()), found->second["prompt_sha256"])
+      << sample["doc_id"] << ": the prompt changed; make run.json again (make_run_expected.py)";
+  return found->second;
+}
+
 }  // namespace
 
-TEST(AutoregressiveRun, QwenSuiteSamplesEqualTheRunnerOnTheRecordedRequests) {
+TEST(AutoregressiveRun, QwenSuiteSamplesEqualTransformersAndTheRunner) {
   const std::string model_dir = test::ar_checkpoint_with_tokenizer("qwen2-tiny");
   const fs::path out = fs::temp_directory_path() / ("dlmeval_ar_run_" + std::to_string(::getpid()));
   fs::remove_all(out);
@@ -59,10 +86,20 @@ TEST(AutoregressiveRun, QwenSuiteSamplesEqualTheRunnerOnTheRecordedRequests) {
   auto model = load_model(model_dir, options);
   const Encoder encode = [&](const std::string& text) { return model->tokenizer->encode(text, false); };
 
+  const auto answers = transformers_answers();
   const auto choice = read_lines(out / "samples-arc_challenge-ar-loglik.jsonl");
   ASSERT_EQ(choice.size(), 3u);
   for (const auto& s : choice) {
     const Json& a = s["arguments"];
+    const Json& hf = expected_for(answers, s);
+    ASSERT_TRUE(hf.contains("loglik"));
+    ASSERT_EQ(s["resps"].size(), hf["loglik"].size());
+    ASSERT_EQ(s["is_greedy"].size(), hf["is_greedy"].size());
+    for (size_t k = 0; k < hf["loglik"].size(); ++k) {
+      const double want = hf["loglik"][k].get<double>();
+      EXPECT_NEAR(s["resps"][k].get<double>(), want, 1e-4 * std::abs(want)) << s["doc_id"] << " choice " << k;
+      EXPECT_EQ(s["is_greedy"][k].get<bool>(), hf["is_greedy"][k].get<bool>()) << s["doc_id"] << " choice " << k;
+    }
     ChoiceRequest request;
     request.protocol = Json{{"estimator", "ar_loglik"}};
     for (const auto& c : a["continuations"]) {
@@ -86,6 +123,9 @@ TEST(AutoregressiveRun, QwenSuiteSamplesEqualTheRunnerOnTheRecordedRequests) {
   for (const auto& s : generation) {
     const Json& a = s["arguments"];
     EXPECT_FALSE(a["until"].empty());  // lm-eval's GSM8K stops at "Question:" and blank lines
+    const Json& hf = expected_for(answers, s);
+    ASSERT_TRUE(hf.contains("text"));
+    EXPECT_EQ(s["resps"][0].get<std::string>(), hf["text"].get<std::string>()) << s["doc_id"];
     GenerationRequest request{encode(a["contexts"][0].get<std::string>()), preset, 0,
                               a["until"].get<std::vector<std::string>>()};
     const GenerationResult r = generate_requests(*model, {request}).at(0);
