@@ -181,12 +181,16 @@ def main():
     os.makedirs(a.work, exist_ok=True)
     tiny = os.path.join(a.shared, "golden", "checkpoints", "llada-tiny")
     big = os.path.join(a.work, "llada-25m")
+    # iLLaDA's shape in miniature: grouped-query attention (4 query heads over 2 key/value heads), tied head.
+    gqa = os.path.join(a.shared, "golden", "checkpoints", "llada-tiny-gqa-tied")
     workloads = [
         Generation("gen-tiny-1t", tiny, 4, 200, 256, 256, 32, 1),
         Generation("gen-tiny-2t", tiny, 4, 200, 256, 256, 32, 2),
         Generation("gen-25m-2t", big, 1, 200, 64, 64, 32, 2),
         Choice("choice-tiny-1t", tiny, 4, 600, 20, 128, 16, 1),
         Generation("gen-tiny-1t-early-exit", tiny, 4, 200, 256, 256, 32, 1, early_exit=True),
+        Generation("gen-gqa-1t", gqa, 4, 200, 256, 256, 32, 1),
+        Choice("choice-gqa-1t", gqa, 4, 600, 20, 128, 16, 1),
     ]
     if a.only:
         wanted = set(a.only.split(","))

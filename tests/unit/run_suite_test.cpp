@@ -31,7 +31,8 @@ std::vector<std::pair<std::string, std::string>> planned_pairs(const std::string
 TEST(Suites, ShippedSuitesPlanExactlyTheirPairsOnTheRealData) {
   auto root = test::scratch_dir("suite_shipped");
   const std::string model = test::tiny_model_with_tokenizer(root);
-  for (const std::string name : {"llada-base", "illada-base", "llada-instruct", "fast-dllm-gsm8k", "dream-base", "qwen25-base"}) {
+  for (const std::string name : {"llada-base", "illada-base", "llada-instruct", "fast-dllm-gsm8k", "dream-base", "qwen25-base",
+                                 "qwen25-report"}) {
     Json suite = read_json_file(std::string(DLMEVAL_SOURCE_DIR) + "/presets/suites/" + name + ".json");
     const std::string out = (root / ("out-" + name)).string();
     auto r = test::run_dlmeval("run --model " + model + " --suite " + name + " --dry-run --data-dir " +
