@@ -26,6 +26,8 @@ ResolvedProtocol load_preset_file(const fs::path& path) {
   Json harness_fields = Json::object();
   for (const std::string& key : harness_protocol_fields()) {
     if (r.protocol.settings.contains(key)) {
+      if (!r.protocol.settings[key].is_boolean())
+        throw UserError(path.string() + ": protocol field '" + key + "' must be true or false");
       harness_fields[key] = r.protocol.settings[key];
       r.protocol.settings.erase(key);
     }
@@ -45,7 +47,7 @@ ResolvedProtocol load_preset_file(const fs::path& path) {
 }  // namespace
 
 const std::vector<std::string>& harness_protocol_fields() {
-  static const std::vector<std::string> fields = {"chat"};
+  static const std::vector<std::string> fields = {"chat", "add_bos_token"};
   return fields;
 }
 

@@ -1,5 +1,6 @@
 #include "harness/request_adapter.h"
 
+#include "harness/core/error.h"
 #include "runners/tokenizer/encode_pair.h"
 
 #include <algorithm>
@@ -16,6 +17,16 @@ std::string prompt_text(const Runner& runner, const std::string& context, const 
   return context;
 }
 
+// lm-eval's add_bos_token as Dream's evaluation applies it (DreamLM/Dream eval/eval.py: the BOS token's
+// text put before every prompt and every choice context): the BOS id first, then the text's ids,
+// which is the same since the tokenizer splits added tokens off before anything else.
+void put_bos_first(const Runner& runner, const Json& settings, TokenIds& ids) {
+  if (!settings.value("add_bos_token", false)) return;
+  const int64_t bos = runner.special_ids().bos_id;
+  if (bos < 0) throw UserError("the protocol sets add_bos_token, but the checkpoint names no BOS token");
+  ids.insert(ids.begin(), bos);
+}
+
 // `settings` is the protocol as the harness reads it (chat, ...); `runner_settings` what the runner is given.
 std::vector<AdaptedOutput> run_generation(Runner& runner, const Json& settings, const Json& runner_settings,
                                           const std::vector<TaskRequest>& requests, const std::vector<uint64_t>& seeds) {
@@ -23,8 +34,8 @@ std::vector<AdaptedOutput> run_generation(Runner& runner, const Json& settings, 
   std::vector<GenerationRequest> batch;
   std::vector<size_t> owner;
   for (size_t i = 0; i < requests.size(); ++i) {
-    const TokenIds prompt =
-        runner.encode(prompt_text(runner, requests[i].contexts.at(0), settings, requests[i].chat_messages));
+    TokenIds prompt = runner.encode(prompt_text(runner, requests[i].contexts.at(0), settings, requests[i].chat_messages));
+    put_bos_first(runner, settings, prompt);
     for (int s = 0; s < std::max(1, requests[i].samples); ++s) {
       batch.push_back({prompt, runner_settings, seeds[i] + static_cast<uint64_t>(s), requests[i].stop_strings});
       owner.push_back(i);
@@ -56,6 +67,7 @@ std::vector<AdaptedOutput> run_choice(Runner& runner, const Json& settings, cons
       const std::string& context = r.contexts.size() == 1 ? r.contexts[0] : r.contexts.at(k);
       auto [ctx, cont] = encode_pair(runner, prompt_text(runner, context, settings), r.continuations[k]);
       if (r.contexts.size() > 1 || k == 0) {
+        put_bos_first(runner, settings, ctx);
         out[i].cost.prompt_tokens += static_cast<int64_t>(ctx.size());
         c.contexts.push_back(std::move(ctx));
       }
