@@ -65,14 +65,15 @@ Json normalize_choice_protocol(const Json& protocol) {
 
   std::set<std::string> allowed{"estimator", "cfg_scale", "name", "description"};
   if (p.stochastic()) allowed.insert({"mc_num", "batch_size", "crn"});
-  if (p.estimator == ChoiceEstimator::DreamElbo) allowed.insert("eps");
+  if (p.estimator == ChoiceEstimator::DreamElbo) allowed.insert({"eps", "eos_after_answer"});
   for (const auto& [key, _] : in.items()) {
     if (allowed.count(key)) continue;
-    static const std::set<std::string> known{"estimator", "cfg_scale", "mc_num", "batch_size", "crn", "eps"};
+    static const std::set<std::string> known{"estimator", "cfg_scale", "mc_num", "batch_size", "crn", "eps",
+                                             "eos_after_answer"};
     if (known.count(key))
       throw UserError("choice protocol field '" + key + "' does not apply to estimator '" +
                       estimator_name(p.estimator) + "'");
-    throw UserError("choice protocol field '" + key + "' is unknown (fields: estimator, mc_num, batch_size, cfg_scale, eps, crn)");
+    throw UserError("choice protocol field '" + key + "' is unknown (fields: estimator, mc_num, batch_size, cfg_scale, eps, crn, eos_after_answer)");
   }
 
   Json out = Json::object();
@@ -96,8 +97,12 @@ Json normalize_choice_protocol(const Json& protocol) {
       throw UserError("choice protocol field 'crn' must be true or false, got " + in["crn"].dump());
     out["crn"] = in.value("crn", false);
   }
-  if (p.estimator == ChoiceEstimator::DreamElbo)
+  if (p.estimator == ChoiceEstimator::DreamElbo) {
     out["eps"] = in.contains("eps") ? number_in(in["eps"], "eps", 0.0, 1.0, "[0, 1)") : p.eps;
+    if (in.contains("eos_after_answer") && !in["eos_after_answer"].is_boolean())
+      throw UserError("choice protocol field 'eos_after_answer' must be true or false, got " + in["eos_after_answer"].dump());
+    out["eos_after_answer"] = in.value("eos_after_answer", p.eos_after_answer);
+  }
   return out;
 }
 
@@ -111,7 +116,10 @@ ChoiceProtocol parse_choice_protocol(const Json& protocol) {
     p.batch_size = n["batch_size"].get<int64_t>();
     p.crn = n["crn"].get<bool>();
   }
-  if (p.estimator == ChoiceEstimator::DreamElbo) p.eps = n["eps"].get<double>();
+  if (p.estimator == ChoiceEstimator::DreamElbo) {
+    p.eps = n["eps"].get<double>();
+    p.eos_after_answer = n["eos_after_answer"].get<bool>();
+  }
   return p;
 }
 

@@ -27,6 +27,9 @@ struct ChoiceProtocol {
   double cfg_scale = 0.0;   // classifier-free guidance: un + (cfg + 1)(cond - un)
   double eps = 1e-3;        // dream_elbo: smallest mask rate
   bool crn = false;         // common random numbers across the choices of one question
+  // dream_elbo: Dream's eval.py scores answer + [EOS] (`whole_enc + [eos_token_id]`) and never
+  // masks the sequence's last position, so the EOS is always seen and never scored.
+  bool eos_after_answer = false;
 
   bool stochastic() const {
     return estimator == ChoiceEstimator::McElbo || estimator == ChoiceEstimator::McElboUniform ||

@@ -83,7 +83,7 @@ void add_masked_row(LogProbBatch& batch, ContinuationPlan& plan, const TokenIds&
 // Monte-Carlo bounds: groups of `batch_size` stratified rows, each row a masked copy weighted by
 // 1 / (its mask rate), exactly as the reference's loss / p_mask.
 ContinuationPlan plan_monte_carlo(LogProbBatch& batch, const TokenIds& context, const TokenIds& answer,
-                                  const ChoiceProtocol& p, uint64_t seed, uint64_t stream) {
+                                  const ChoiceProtocol& p, uint64_t seed, uint64_t stream, int64_t eos_id) {
   ContinuationPlan plan;
   const auto L = static_cast<int64_t>(answer.size());
   const int64_t b = p.batch_size;
@@ -118,7 +118,15 @@ ContinuationPlan plan_monte_carlo(LogProbBatch& batch, const TokenIds& context, 
         for (int64_t j = 0; j < L; ++j) masked[j] = keys[j] < rates[i];
         coef = 1.0 / rates[i];
       }
-      add_masked_row(batch, plan, context, answer, masked, coef, g * b + i);
+      if (p.eos_after_answer) {
+        // The answer's own draws are unchanged; the EOS after it stays visible and is not scored.
+        TokenIds answer_eos = answer;
+        answer_eos.push_back(eos_id);
+        masked.push_back(0);
+        add_masked_row(batch, plan, context, answer_eos, masked, coef, g * b + i);
+      } else {
+        add_masked_row(batch, plan, context, answer, masked, coef, g * b + i);
+      }
     }
   }
   return plan;
@@ -301,6 +309,9 @@ std::vector<Estimate> estimate_continuations(const HiddenStateModel& net, const 
                                              const ScoringOptions& options, const std::string& where,
                                              int64_t& forward_passes) {
   std::vector<Estimate> estimates(r.continuations.size());
+  const int64_t eos_id = net.model().ids.eos_id;
+  if (p.eos_after_answer && eos_id < 0)
+    throw UserError(where + ": the protocol sets eos_after_answer, but the checkpoint names no EOS token");
   for (const auto& group : forward_groups(r.continuations.size(), options)) {
     LogProbBatch batch(net, p.cfg_scale, options);
     std::vector<ContinuationPlan> plans;
@@ -313,7 +324,7 @@ std::vector<Estimate> estimate_continuations(const HiddenStateModel& net, const 
           plans.push_back(plan_exact(batch, context, answer));
           break;
         case ChoiceEstimator::ConfSingle: plans.push_back(plan_conf_single(batch, context, answer)); break;
-        default: plans.push_back(plan_monte_carlo(batch, context, answer, p, r.seed, p.crn ? 0 : c + 1));
+        default: plans.push_back(plan_monte_carlo(batch, context, answer, p, r.seed, p.crn ? 0 : c + 1, eos_id));
       }
     }
     batch.run();
