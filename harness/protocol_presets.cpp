@@ -47,7 +47,7 @@ ResolvedProtocol load_preset_file(const fs::path& path) {
 }  // namespace
 
 const std::vector<std::string>& harness_protocol_fields() {
-  static const std::vector<std::string> fields = {"chat", "add_bos_token"};
+  static const std::vector<std::string> fields = {"chat", "add_bos_token", "escape_until"};
   return fields;
 }
 

@@ -36,8 +36,11 @@ std::vector<AdaptedOutput> run_generation(Runner& runner, const Json& settings, 
   for (size_t i = 0; i < requests.size(); ++i) {
     TokenIds prompt = runner.encode(prompt_text(runner, requests[i].contexts.at(0), settings, requests[i].chat_messages));
     put_bos_first(runner, settings, prompt);
+    // Dream's escape_until (its HumanEval setting): the task's `until` strings neither stop nor cut.
+    const std::vector<std::string> stops =
+        settings.value("escape_until", false) ? std::vector<std::string>{} : requests[i].stop_strings;
     for (int s = 0; s < std::max(1, requests[i].samples); ++s) {
-      batch.push_back({prompt, runner_settings, seeds[i] + static_cast<uint64_t>(s), requests[i].stop_strings});
+      batch.push_back({prompt, runner_settings, seeds[i] + static_cast<uint64_t>(s), stops});
       owner.push_back(i);
     }
     out[i].cost.prompt_tokens = static_cast<int64_t>(prompt.size());

@@ -72,6 +72,17 @@ TEST(RequestAdapter, DreamProtocolsPutTheBosIdFirst) {
   EXPECT_EQ(runner.scored[0].continuations, (std::vector<TokenIds>{{' ', 'a'}, {' ', 'b', 'c'}}));
 }
 
+TEST(RequestAdapter, EscapeUntilDropsTheStopStrings) {
+  RecordingRunner runner(1018);
+  TaskRequest r = generation_request("def f():");
+  r.stop_strings = {"\nclass", "\ndef"};
+  run_requests(runner, resolve_protocol("dream-base-gen512-t0.2"), {r}, {7});
+  EXPECT_EQ(runner.generated.at(0).stop_strings, r.stop_strings);
+  run_requests(runner, resolve_protocol("dream-base-humaneval"), {r}, {7});
+  EXPECT_TRUE(runner.generated.at(0).stop_strings.empty());
+  EXPECT_FALSE(runner.generated.at(0).protocol.contains("escape_until"));
+}
+
 TEST(RequestAdapter, OtherProtocolsLeaveThePromptAlone) {
   RecordingRunner runner(1018);
   run_requests(runner, resolve_protocol("llada-gsm8k-gen256"), {generation_request("Hi")}, {7});
