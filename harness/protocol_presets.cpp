@@ -46,11 +46,6 @@ ResolvedProtocol load_preset_file(const fs::path& path) {
 
 }  // namespace
 
-const std::vector<std::string>& harness_protocol_fields() {
-  static const std::vector<std::string> fields = {"chat", "add_bos_token", "escape_until"};
-  return fields;
-}
-
 Json runner_protocol(const Json& settings) {
   Json out = settings;
   for (const auto& key : harness_protocol_fields()) out.erase(key);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/core/harness_protocol_fields.h"
 #include "harness/core/protocol.h"
 
 namespace dlmeval {
@@ -27,9 +28,6 @@ std::vector<ResolvedProtocol> list_protocol_presets();
 // A preset name or a JSON file path; UserError naming it when unknown or malformed.
 ResolvedProtocol resolve_protocol(const std::string& name_or_file);
 ProtocolKind protocol_kind(const Json& settings, const std::string& where);
-// Protocol fields the harness interprets itself ("chat": apply the checkpoint's chat template to
-// the prompt); they are part of the fingerprint but never reach the runner.
-const std::vector<std::string>& harness_protocol_fields();
 // The settings without the harness fields: what the runner's samplers and estimators receive.
 Json runner_protocol(const Json& settings);
 

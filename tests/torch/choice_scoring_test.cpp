@@ -9,6 +9,7 @@
 
 #include "choice_test_util.h"
 #include "harness/core/error.h"
+#include "harness/core/harness_protocol_fields.h"
 #include "runners/choice/choice_scoring.h"
 
 using namespace dlmeval;
@@ -270,7 +271,7 @@ TEST(ChoiceProtocol, EveryPresetIsAlreadyNormalised) {
        std::filesystem::directory_iterator(std::string(DLMEVAL_SOURCE_DIR) + "/presets/protocols/choice")) {
     Json preset = read_json_file(entry.path().string());
     // The harness's own fields are set aside before the runner's rules see a protocol.
-    for (const char* harness_field : {"chat", "add_bos_token", "escape_until"}) preset.erase(harness_field);
+    for (const auto& harness_field : harness_protocol_fields()) preset.erase(harness_field);
     EXPECT_EQ(normalize_choice_protocol(preset), preset) << entry.path();
     ++seen;
   }

@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "harness/core/error.h"
+#include "harness/core/harness_protocol_fields.h"
 #include "runners/samplers/commit.h"
 #include "runners/samplers/generation_protocol.h"
 #include "runners/samplers/proposals.h"
@@ -250,7 +251,7 @@ TEST(GenerationProtocol, EveryPresetIsAValidProtocol) {
     Json preset = read_json_file(entry.path().string());
     EXPECT_TRUE(preset.contains("name"));
     // The harness's own fields are set aside before the runner's rules see a protocol.
-    for (const char* harness_field : {"chat", "add_bos_token", "escape_until"}) preset.erase(harness_field);
+    for (const auto& harness_field : harness_protocol_fields()) preset.erase(harness_field);
     EXPECT_NO_THROW(normalize_generation_protocol(preset));
     ++presets;
   }
