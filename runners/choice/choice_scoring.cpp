@@ -87,6 +87,8 @@ ContinuationPlan plan_monte_carlo(LogProbBatch& batch, const TokenIds& context, 
   ContinuationPlan plan;
   const auto L = static_cast<int64_t>(answer.size());
   const int64_t b = p.batch_size;
+  TokenIds row_tokens = answer;
+  if (p.eos_after_answer) row_tokens.push_back(eos_id);
   plan.stochastic = true;
   plan.rows_per_group = b;
   plan.groups = p.mc_num / b;
@@ -118,15 +120,9 @@ ContinuationPlan plan_monte_carlo(LogProbBatch& batch, const TokenIds& context, 
         for (int64_t j = 0; j < L; ++j) masked[j] = keys[j] < rates[i];
         coef = 1.0 / rates[i];
       }
-      if (p.eos_after_answer) {
-        // The answer's own draws are unchanged; the EOS after it stays visible and is not scored.
-        TokenIds answer_eos = answer;
-        answer_eos.push_back(eos_id);
-        masked.push_back(0);
-        add_masked_row(batch, plan, context, answer_eos, masked, coef, g * b + i);
-      } else {
-        add_masked_row(batch, plan, context, answer, masked, coef, g * b + i);
-      }
+      // The answer's own draws are unchanged; an EOS after it stays visible and is not scored.
+      if (p.eos_after_answer) masked.push_back(0);
+      add_masked_row(batch, plan, context, row_tokens, masked, coef, g * b + i);
     }
   }
   return plan;
