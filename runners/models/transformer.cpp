@@ -41,6 +41,14 @@ torch::Tensor llama3_scaled(const torch::Tensor& inv_freq, const RopeScaling& r)
   return torch::where(medium, blended, scaled);
 }
 
+// RoPE's inverse frequencies theta^(-2i/d) in fp32, Llama 3 scaled where the config says so.
+torch::Tensor rope_inverse_frequencies(const ModelConfig& c, torch::Device device) {
+  const int64_t hd = c.head_dim;
+  auto inv_freq =
+      1.0 / torch::pow(c.rope_theta, torch::arange(0, hd, 2, torch::dtype(torch::kFloat32).device(device)) / static_cast<double>(hd));
+  return c.rope_scaling ? llama3_scaled(inv_freq, *c.rope_scaling) : inv_freq;
+}
+
 torch::Tensor project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
   return b.defined() ? torch::nn::functional::linear(x, w, b) : torch::nn::functional::linear(x, w);
 }
@@ -79,7 +87,11 @@ std::vector<torch::Tensor> TransformerWeights::all() const {
 }
 
 Transformer::Transformer(ModelConfig config, TransformerWeights weights, torch::Device device, torch::ScalarType dtype)
-    : config_(std::move(config)), weights_(std::move(weights)), device_(device), dtype_(dtype) {}
+    : config_(std::move(config)),
+      weights_(std::move(weights)),
+      device_(device),
+      dtype_(dtype),
+      inv_freq_(rope_inverse_frequencies(config_, device_)) {}
 
 torch::Tensor Transformer::rms_norm(const torch::Tensor& x, const torch::Tensor& weight) const {
   auto xf = x.to(torch::kFloat32);
@@ -265,15 +277,7 @@ torch::Tensor Transformer::run(const torch::Tensor& ids_in, int64_t start, const
 }
 
 Transformer::RopeTables Transformer::rope_tables(const torch::Tensor& positions) const {
-  const auto& c = config_;
-  const int64_t hd = c.head_dim;
-  if (!inv_freq_.defined()) {
-    auto inv_freq = torch::pow(c.rope_theta, torch::arange(0, hd, 2, torch::dtype(torch::kFloat32).device(device_)) /
-                                                 static_cast<double>(hd));
-    inv_freq = 1.0 / inv_freq;
-    if (c.rope_scaling) inv_freq = llama3_scaled(inv_freq, *c.rope_scaling);
-    inv_freq_ = inv_freq;
-  }
+  const int64_t hd = config_.head_dim;
   auto freqs = positions.unsqueeze(-1) * inv_freq_.view({1, 1, -1});
   auto emb = torch::cat({freqs, freqs}, -1);
   const int64_t P = positions.size(0), W = positions.size(1);

@@ -110,7 +110,7 @@ class Transformer {
   torch::Device device_;
   torch::ScalarType dtype_;
   mutable ModelCost work_;
-  mutable torch::Tensor inv_freq_;
+  torch::Tensor inv_freq_;  // RoPE inverse frequencies [head_dim / 2], fp32
   mutable std::map<std::pair<int64_t, int64_t>, RopeTables> rope_cache_;
 };
 
